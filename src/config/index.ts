@@ -1,0 +1,136 @@
+/**
+ * Configuration: defaults ← JSON file ← SHOMEI_* environment, validated once at start and frozen.
+ * Insecure settings are reported as loud warnings (DEP-3).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { type Config, ConfigSchema } from './schema.js';
+
+export type { Config } from './schema.js';
+export { ConfigSchema } from './schema.js';
+
+type Json = Record<string, unknown>;
+
+/** Environment variables understood directly (others: SHOMEI_SECTION__KEY, e.g. SHOMEI_AUTH__MAX_FAILURES). */
+const ENV_PATHS: Record<string, string[]> = {
+  SHOMEI_PORT: ['http', 'port'],
+  SHOMEI_HOST: ['http', 'host'],
+  SHOMEI_PUBLIC_URL: ['http', 'publicUrl'],
+  SHOMEI_TLS_CERT: ['http', 'tlsCert'],
+  SHOMEI_TLS_KEY: ['http', 'tlsKey'],
+  SHOMEI_DATA_DIR: ['dataDir'],
+  SHOMEI_DATABASE_URL: ['databaseUrl'],
+  SHOMEI_MODE: ['mode'],
+  SHOMEI_LOG_LEVEL: ['logLevel'],
+  SHOMEI_KEK: ['keystore', 'kek'],
+  SHOMEI_WORKERS: ['keystore', 'workers'],
+};
+
+const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+function setPath(target: Json, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function envOverrides(env: NodeJS.ProcessEnv): Json {
+  const out: Json = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (raw === undefined || !name.startsWith('SHOMEI_')) continue;
+    const path = ENV_PATHS[name] ?? (name.includes('__') ? name.slice(7).split('__').map(camel) : undefined);
+    if (path) setPath(out, path, raw);
+  }
+  return out;
+}
+
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' ? merge(b as Json, v as Json) : v;
+  }
+  return out;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Json;
+}
+
+/** Builds the frozen configuration; throws ConfigError with every problem listed. */
+export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
+  const env = opts.env ?? process.env;
+  let fromFile: Json = {};
+  const file = opts.file ?? env.SHOMEI_CONFIG;
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError(`configuration file not found: ${file}`);
+    fromFile = JSON.parse(readFileSync(file, 'utf8')) as Json;
+  }
+  const merged = merge(merge(fromFile, envOverrides(env)), opts.overrides ?? {});
+  return parseConfig(merged);
+}
+
+export function parseConfig(input: Json): Readonly<Config> {
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)));
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path || '/'}: ${e.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = withDefaults as Config;
+  config.dataDir = resolve(config.dataDir);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+export const isLoopback = (host: string) =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+export const tlsEnabled = (c: Config) => c.http.tlsCert !== '' && c.http.tlsKey !== '';
+
+/** Insecure settings, each as one loud line (STYLE.md 9). Refusals are separate: see `refusals`. */
+export function insecureSettings(c: Config): string[] {
+  const w: string[] = [];
+  if (!tlsEnabled(c)) w.push('HTTP without TLS: acceptable on loopback for development only (AUTH-2: TLS only).');
+  if (c.mode === 'production' && c.keystore.kek === '')
+    w.push(
+      'production mode with the key-encryption key in a file beside the data: keep it in the environment or an HSM.',
+    );
+  if (c.mode === 'production' && c.databaseUrl === '')
+    w.push('production mode on the embedded SQLite database: no scale-out, back it up.');
+  if (c.auth.scryptLogN < 14) w.push(`scrypt cost 2^${c.auth.scryptLogN} is below the recommended 2^15.`);
+  if (c.signing.allowEd25519) w.push('Ed25519 is allowed: it is not on the CRYPTREC list (SIGN-4).');
+  if (c.http.trustProxy) w.push('trustProxy is on: client addresses come from X-Forwarded-For.');
+  return w;
+}
+
+/** Settings the service refuses to start with. */
+export function refusals(c: Config): string[] {
+  const r: string[] = [];
+  if (!tlsEnabled(c) && !isLoopback(c.http.host))
+    r.push(`plain HTTP on a non-loopback address (${c.http.host}); set http.tlsCert and http.tlsKey.`);
+  if ((c.http.tlsCert === '') !== (c.http.tlsKey === '')) r.push('http.tlsCert and http.tlsKey go together.');
+  return r;
+}
+
+export const sqlitePath = (c: Config) => resolve(c.dataDir, 'shomei.db');
+export const databaseUrl = (c: Config) => c.databaseUrl || sqlitePath(c);

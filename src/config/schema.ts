@@ -1,0 +1,85 @@
+import { type Static, Type as T } from '@sinclair/typebox';
+
+/** The one typed configuration (STYLE.md 9). Defaults make `npm start` work with no file at all. */
+export const ConfigSchema = T.Object(
+  {
+    mode: T.Union([T.Literal('development'), T.Literal('production')], { default: 'development' }),
+    dataDir: T.String({ default: './data' }),
+    /** `postgres://…` for PostgreSQL; empty means the SQLite file `<dataDir>/shomei.db`. */
+    databaseUrl: T.String({ default: '' }),
+    http: T.Object(
+      {
+        host: T.String({ default: '127.0.0.1' }),
+        port: T.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        /** Public base URL (for links in certificates and the info document). Derived if empty. */
+        publicUrl: T.String({ default: '' }),
+        tlsCert: T.String({ default: '' }),
+        tlsKey: T.String({ default: '' }),
+        bodyLimitBytes: T.Integer({ minimum: 1024, default: 1_048_576 }),
+        /** Trust X-Forwarded-For etc. Only behind a proxy you run. */
+        trustProxy: T.Boolean({ default: false }),
+      },
+      { default: {} },
+    ),
+    logLevel: T.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => T.Literal(l)),
+      { default: 'info' },
+    ),
+    keystore: T.Object(
+      {
+        /** Base64 of a 32-byte key-encryption key; if empty, `<dataDir>/kek` (0600) is used or made. */
+        kek: T.String({ default: '' }),
+        /** Signing worker threads (0 = one per core). */
+        workers: T.Integer({ minimum: 0, maximum: 64, default: 0 }),
+      },
+      { default: {} },
+    ),
+    auth: T.Object(
+      {
+        accessTokenTtlSeconds: T.Integer({ minimum: 30, maximum: 86400, default: 3600 }),
+        refreshTokenTtlSeconds: T.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400 }),
+        sadTtlSeconds: T.Integer({ minimum: 10, maximum: 3600, default: 300 }),
+        /** Failed attempts before a lockout; each further failure doubles the lock. */
+        maxFailures: T.Integer({ minimum: 1, maximum: 100, default: 5 }),
+        lockoutBaseSeconds: T.Integer({ minimum: 1, maximum: 86400, default: 30 }),
+        lockoutMaxSeconds: T.Integer({ minimum: 1, maximum: 30 * 86400, default: 3600 }),
+        enrolmentCodeTtlSeconds: T.Integer({ minimum: 60, maximum: 30 * 86400, default: 7 * 86400 }),
+        /** scrypt cost parameter N (2^n). 2^15 ≈ 32 MiB per verification. */
+        scryptLogN: T.Integer({ minimum: 10, maximum: 20, default: 15 }),
+      },
+      { default: {} },
+    ),
+    audit: T.Object(
+      {
+        /** Log origin line of checkpoints (C2SP tlog-checkpoint). Derived from the host if empty. */
+        origin: T.String({ default: '' }),
+        batchMaxEntries: T.Integer({ minimum: 1, maximum: 10000, default: 512 }),
+        batchMaxDelayMs: T.Integer({ minimum: 0, maximum: 1000, default: 2 }),
+        checkpointIntervalMs: T.Integer({ minimum: 100, maximum: 3_600_000, default: 1000 }),
+      },
+      { default: {} },
+    ),
+    service: T.Object(
+      {
+        name: T.String({ default: 'shomei remote signing service', maxLength: 255 }),
+        description: T.String({ default: 'Self-hosted remote signing service (CSC API v2)', maxLength: 255 }),
+        region: T.String({ default: 'JP', pattern: '^[A-Z]{2}$' }),
+        lang: T.String({ default: 'en' }),
+        logo: T.String({ default: '' }),
+      },
+      { default: {} },
+    ),
+    signing: T.Object(
+      {
+        /** Upper bound for any credential's multisign (numSignatures per authorisation). */
+        maxBatch: T.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+        /** Allow Ed25519 keys (not on the CRYPTREC list; SIGN-4). */
+        allowEd25519: T.Boolean({ default: false }),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,120 @@
+/**
+ * The one error catalogue (STYLE.md 8). Every failure a client can see has a stable code here,
+ * mapped once to an HTTP status and a CSC `error` / `error_description` (csc-api-v2.md §2).
+ * Domain code throws `ShomeiError(code, params)`; only the HTTP edge turns it into a response.
+ */
+
+type Describe = string | ((p: Record<string, string>) => string);
+
+interface CatalogueEntry {
+  readonly status: number;
+  /** CSC / OAuth `error` value. */
+  readonly error: string;
+  readonly description: Describe;
+}
+
+const entry = (status: number, error: string, description: Describe): CatalogueEntry => ({
+  status,
+  error,
+  description,
+});
+
+export const catalogue = {
+  // --- request shape (400 invalid_request) ---
+  malformed_auth_header: entry(400, 'invalid_request', 'Malformed authorization header'),
+  missing_string: entry(400, 'invalid_request', (p) => `Missing (or invalid type) string parameter ${p.name}`),
+  missing_integer: entry(400, 'invalid_request', (p) => `Missing (or invalid type) integer parameter ${p.name}`),
+  missing_array: entry(400, 'invalid_request', (p) => `Missing (or invalid type) array parameter ${p.name}`),
+  missing_boolean: entry(400, 'invalid_request', (p) => `Missing (or invalid type) boolean parameter ${p.name}`),
+  invalid_parameter: entry(400, 'invalid_request', (p) => `Invalid parameter ${p.name}`),
+  unknown_parameter: entry(400, 'invalid_request', (p) => `Unknown parameter ${p.name}`),
+  invalid_body: entry(400, 'invalid_request', 'The request body is not valid JSON'),
+  body_too_large: entry(413, 'invalid_request', 'The request body is too large'),
+  unsupported_media_type: entry(415, 'invalid_request', 'Content-Type must be application/json'),
+  invalid_base64_hash: entry(400, 'invalid_request', 'Invalid Base64 hash string parameter'),
+  empty_hash_array: entry(400, 'invalid_request', 'Empty hash array'),
+  invalid_digest_length: entry(400, 'invalid_request', 'Invalid digest value length'),
+  user_id_must_be_null: entry(400, 'invalid_request', 'userID parameter MUST be null'),
+  invalid_num_signatures: entry(400, 'invalid_request', 'Invalid value for parameter numSignatures'),
+  too_many_signatures: entry(400, 'invalid_request', 'Numbers of signatures is too high'),
+  hash_algorithm_contradicts: entry(
+    400,
+    'invalid_request',
+    'String parameter hashAlgorithmOID contradicts with signAlgo parameter',
+  ),
+  unsupported_algorithm: entry(400, 'invalid_request', (p) => `Unsupported algorithm: ${p.detail}`),
+  not_found: entry(404, 'invalid_request', 'Unknown method'),
+  method_not_allowed: entry(405, 'invalid_request', 'CSC methods are called with POST'),
+
+  // --- authentication (auth/login, bearer tokens) ---
+  authentication_error: entry(401, 'authentication_error', 'Invalid username or password'),
+  malformed_credentials: entry(400, 'invalid_request', 'Malformed username-password'),
+  invalid_refresh_token: entry(400, 'invalid_request', 'Invalid refresh_token'),
+  invalid_token: entry(401, 'invalid_token', 'Invalid or missing access token'),
+  expired_token: entry(401, 'expired_token', 'The access token has expired'),
+  account_locked: entry(429, 'access_denied', (p) => `Too many failed attempts; try again in ${p.retryAfter} s`),
+  account_suspended: entry(403, 'access_denied', 'The account is not active'),
+
+  // --- credentials / SAD (credentials/*, signatures/*) ---
+  invalid_credential: entry(400, 'invalid_request', 'Invalid parameter credentialID'),
+  credential_disabled: entry(400, 'invalid_request', 'The credential is disabled'),
+  credential_locked: entry(400, 'invalid_request', 'Credential locked'),
+  invalid_authentication_data: entry(400, 'invalid_authentication_data', 'Invalid authentication data'),
+  invalid_pin: entry(400, 'invalid_pin', (p) => `The PIN is invalid; ${p.remaining} attempts left`),
+  invalid_sad: entry(400, 'invalid_request', 'Invalid parameter SAD'),
+  sad_expired: entry(400, 'invalid_request', 'SAD expired'),
+  sad_spent: entry(400, 'invalid_request', 'The SAD has no signatures left'),
+  hash_not_authorized: entry(400, 'invalid_request', 'Hash is not authorized by the SAD'),
+  invalid_handle: entry(400, 'invalid_request', 'Invalid parameter handle'),
+  certificate_expired: entry(400, 'invalid_request', 'Signing certificate is expired'),
+  certificate_not_valid: entry(400, 'invalid_request', 'Signing certificate is not valid'),
+
+  // --- administrative / domain ---
+  conflict: entry(409, 'invalid_request', (p) => `Already exists: ${p.what}`),
+  unknown_user: entry(404, 'invalid_request', 'Unknown user'),
+  unknown_key: entry(404, 'invalid_request', 'Unknown key'),
+  invalid_state: entry(409, 'invalid_request', (p) => `Not allowed in the current state: ${p.detail}`),
+  enrolment_code_invalid: entry(400, 'invalid_grant', 'The enrolment code is invalid, used or expired'),
+  weak_secret: entry(400, 'invalid_request', (p) => `The ${p.what} does not meet the policy: ${p.detail}`),
+  certificate_mismatch: entry(400, 'invalid_request', (p) => `The certificate chain does not match: ${p.detail}`),
+  rate_limited: entry(429, 'temporarily_unavailable', 'Too many requests'),
+
+  // --- server side (never with internals) ---
+  keystore_error: entry(500, 'server_error', 'The key store could not complete the operation'),
+  unavailable: entry(503, 'temporarily_unavailable', 'The service is temporarily unavailable'),
+  internal: entry(500, 'server_error', 'Internal error'),
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export class ShomeiError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Record<string, string>;
+
+  constructor(code: ErrorCode, params: Record<string, string> = {}, options?: { cause?: unknown }) {
+    super(describe(code, params), options);
+    this.name = 'ShomeiError';
+    this.code = code;
+    this.params = params;
+  }
+
+  get status(): number {
+    return catalogue[this.code].status;
+  }
+}
+
+export function describe(code: ErrorCode, params: Record<string, string> = {}): string {
+  const d = catalogue[code].description;
+  return typeof d === 'function' ? d(params) : d;
+}
+
+/** The CSC / OAuth body for an error: `{ error, error_description }`. */
+export function toCscBody(err: ShomeiError): { error: string; error_description: string } {
+  return { error: catalogue[err.code].error, error_description: err.message };
+}
+
+export const fail = (code: ErrorCode, params?: Record<string, string>): never => {
+  throw new ShomeiError(code, params);
+};
+
+export const isShomeiError = (e: unknown): e is ShomeiError => e instanceof ShomeiError;

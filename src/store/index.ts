@@ -1,0 +1,110 @@
+/**
+ * Storage: one Kysely database, SQLite (better-sqlite3, the embedded default) or PostgreSQL
+ * (scale-out, DEP-2). Both dialects pass the same storage test suite.
+ *
+ * Durability: ordinary transactions are allowed to skip their own fsync (SQLite
+ * `synchronous=NORMAL` in WAL mode, PostgreSQL `synchronous_commit=off` for the transaction).
+ * `durable` transactions (the audit log's group commit) fsync; since both logs are sequential, a
+ * durable commit also makes every earlier commit durable. This is how a signature is released
+ * only after its audit entry — and everything before it — is on disk (LOG-3), at one fsync per
+ * batch rather than per request.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { type Kysely as K, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export type { Dialect } from './dialect.js';
+export type * from './schema.js';
+
+export type Db = K<Database>;
+export type Tx = Transaction<Database>;
+
+export interface StoreOptions {
+  /** `postgres://…` for PostgreSQL; otherwise the SQLite file path (or ':memory:'). */
+  readonly url: string;
+  readonly poolSize?: number;
+}
+
+export interface Store {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  /** A transaction whose commit need not be flushed by itself (a later durable commit will). */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** A transaction that is on disk when the promise resolves. */
+  durable<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a durable transaction holding the named exclusive lock across instances
+   * (PostgreSQL advisory transaction lock; SQLite's single writer already serialises).
+   */
+  exclusive<T>(lockId: number, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 as strings by default; every bigint we store (ms timestamps, log sizes)
+// fits in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function isPostgresUrl(url: string): boolean {
+  return url.startsWith('postgres://') || url.startsWith('postgresql://');
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const store = isPostgresUrl(opts.url) ? openPostgres(opts) : openSqlite(opts.url);
+  await migrateToLatest(store.db as unknown as K<unknown>, store.dialect);
+  return store;
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new SQLite(path);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  // One connection, serialised by Kysely's driver: a transaction is already exclusive in-process;
+  // BEGIN IMMEDIATE would matter only for several processes on one file, which we do not support.
+  const durable = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    db.connection().execute(async (conn) => {
+      await sql`PRAGMA synchronous = FULL`.execute(conn);
+      try {
+        return await conn.transaction().execute(fn);
+      } finally {
+        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+      }
+    });
+  return {
+    db,
+    dialect: 'sqlite',
+    transaction: (fn) => db.transaction().execute(fn),
+    durable,
+    exclusive: (_lockId, fn) => durable(fn),
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(opts: StoreOptions): Store {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    transaction: (fn) =>
+      db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL synchronous_commit = off`.execute(tx);
+        return fn(tx);
+      }),
+    durable: (fn) => db.transaction().execute(fn),
+    exclusive: (lockId, fn) =>
+      db.transaction().execute(async (tx) => {
+        await sql`SELECT pg_advisory_xact_lock(${lockId})`.execute(tx);
+        return fn(tx);
+      }),
+    close: () => db.destroy(),
+  };
+}

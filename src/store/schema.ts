@@ -1,0 +1,192 @@
+/**
+ * Table types for Kysely. Times are epoch milliseconds (bigint columns, read back as numbers);
+ * binary columns are Buffers (BLOB in SQLite, bytea in PostgreSQL); flags are 0/1 integers so both
+ * dialects agree. Which module owns which table is part of the architecture (DESIGN.md):
+ *   DB-1 (users/): users, identity_proofing, enrolment_codes, credentials
+ *   DB-2 (keys/):  keys, key_certificates, ca_authorities
+ *   auth/:         access_tokens, sads, sad_hashes
+ *   audit/:        audit_leaves, audit_checkpoints
+ */
+import type { Generated } from 'kysely';
+
+export type UserStatus = 'pending' | 'active' | 'suspended' | 'terminated';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  email: string | null;
+  status: UserStatus;
+  /** scrypt verifier of the login password (auth/login). */
+  password_verifier: string | null;
+  /** scrypt verifier of the signing PIN (credentials/authorize). */
+  pin_verifier: string | null;
+  login_failures: number;
+  login_locked_until: number | null;
+  pin_failures: number;
+  pin_locked_until: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentityProofingTable {
+  id: string;
+  user_id: string;
+  /** e.g. 'in-person', 'remote-video', 'derived-credential' (USER-3). */
+  method: string;
+  officer: string;
+  document_ref: string;
+  /** JSON: free-form evidence (e.g. the verified signature for a derived credential). */
+  evidence: string;
+  verified_at: number;
+}
+
+export interface EnrolmentCodesTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the code: the code itself is never stored (USER-4). */
+  code_hash: string;
+  expires_at: number;
+  used_at: number | null;
+  created_by: string;
+  created_at: number;
+}
+
+export type CredentialStatus = 'enabled' | 'disabled';
+
+export interface CredentialsTable {
+  id: string;
+  user_id: string;
+  key_id: string;
+  description: string;
+  status: CredentialStatus;
+  /** CSC SCAL: '1' (count-bound SAD) or '2' (hash-bound SAD). */
+  scal: string;
+  /** Maximum numSignatures per authorisation (AUTH-5). */
+  multisign: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type KeyStatus = 'active' | 'retired' | 'destroyed';
+
+export interface KeysTable {
+  id: string;
+  /** Key-store reference: `soft:<id>` or a PKCS#11 URI. */
+  ref: string;
+  /** Row of the algorithm table, e.g. 'RSA-2048', 'EC-P256'. */
+  key_type: string;
+  purpose: string;
+  /** Wrapped PKCS#8 (software key store only). */
+  wrapped: Buffer | null;
+  kek_id: string | null;
+  /** SubjectPublicKeyInfo, DER. */
+  public_key: Buffer;
+  status: KeyStatus;
+  created_at: number;
+  destroyed_at: number | null;
+}
+
+export interface KeyCertificatesTable {
+  key_id: string;
+  /** JSON array of base64 DER certificates, end-entity first. */
+  chain: string;
+  serial_number: string;
+  subject_dn: string;
+  issuer_dn: string;
+  not_before: number;
+  not_after: number;
+  status: string;
+  created_at: number;
+}
+
+export interface CaAuthoritiesTable {
+  id: string;
+  key_id: string;
+  certificate: Buffer;
+  subject_dn: string;
+  role: string;
+  created_at: number;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  /** SHA-256 (hex) of the opaque token; the token itself is never stored. */
+  token_hash: string;
+  session_id: string;
+  user_id: string;
+  client_id: string;
+  scope: string;
+  kind: 'access' | 'refresh';
+  expires_at: number;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface SadsTable {
+  id: string;
+  /** SHA-256 (hex) of the opaque SAD handle. */
+  sad_hash: string;
+  credential_id: string;
+  user_id: string;
+  client_id: string;
+  session_id: string;
+  hash_algorithm_oid: string | null;
+  num_signatures: number;
+  remaining: number;
+  /** 1 when the SAD is bound to exact hashes (sad_hashes rows), 0 for a plain count (SCAL1). */
+  bound: number;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface SadHashesTable {
+  sad_id: string;
+  idx: number;
+  /** The authorised digest, base64. One row per occurrence, so a digest authorised once is signed once. */
+  hash: string;
+  spent_at: number | null;
+}
+
+export interface AuditLeavesTable {
+  seq: number;
+  /** RFC 6962 leaf hash: SHA-256(0x00 || data). */
+  leaf_hash: Buffer;
+  /** Canonical JSON of the event, UTF-8. */
+  data: Buffer;
+  created_at: number;
+}
+
+export interface AuditCheckpointsTable {
+  size: number;
+  root_hash: Buffer;
+  /** The C2SP signed note, verbatim. */
+  note: string;
+  created_at: number;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  identity_proofing: IdentityProofingTable;
+  enrolment_codes: EnrolmentCodesTable;
+  credentials: CredentialsTable;
+  keys: KeysTable;
+  key_certificates: KeyCertificatesTable;
+  ca_authorities: CaAuthoritiesTable;
+  access_tokens: AccessTokensTable;
+  sads: SadsTable;
+  sad_hashes: SadHashesTable;
+  audit_leaves: AuditLeavesTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  meta: MetaTable;
+}
+
+// Kysely's Generated is unused for now: every id is chosen by the application (UUIDs, sequence
+// numbers assigned under the log's lock), so both dialects behave the same.
+export type _Unused = Generated<number>;
