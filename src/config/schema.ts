@@ -1,4 +1,4 @@
-import { type Static, Type as T } from '@sinclair/typebox';
+import { type Static, Type as T } from 'typebox';
 
 /** The one typed configuration (STYLE.md 9). Defaults make `npm start` work with no file at all. */
 export const ConfigSchema = T.Object(

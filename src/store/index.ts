@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type Kysely as K, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { type Kysely as K, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
@@ -22,7 +22,8 @@ export type { Dialect } from './dialect.js';
 export type * from './schema.js';
 
 export type Db = K<Database>;
-export type Tx = Transaction<Database>;
+/** A handle inside a transaction (a Kysely instance bound to the transaction's connection). */
+export type Tx = K<Database>;
 
 export interface StoreOptions {
   /** `postgres://…` for PostgreSQL; otherwise the SQLite file path (or ':memory:'). */
@@ -67,23 +68,32 @@ function openSqlite(path: string): Store {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
-  // One connection, serialised by Kysely's driver: a transaction is already exclusive in-process;
-  // BEGIN IMMEDIATE would matter only for several processes on one file, which we do not support.
-  const durable = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+  // One connection per process, serialised by Kysely's driver. Transactions begin IMMEDIATE so a
+  // second process on the same file (the CLI beside a running server) waits on busy_timeout
+  // instead of failing to upgrade a read lock.
+  const run = <T>(fn: (tx: Tx) => Promise<T>, durable: boolean): Promise<T> =>
     db.connection().execute(async (conn) => {
-      await sql`PRAGMA synchronous = FULL`.execute(conn);
+      if (durable) await sql`PRAGMA synchronous = FULL`.execute(conn);
       try {
-        return await conn.transaction().execute(fn);
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`COMMIT`.execute(conn);
+          return result;
+        } catch (e) {
+          await sql`ROLLBACK`.execute(conn);
+          throw e;
+        }
       } finally {
-        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+        if (durable) await sql`PRAGMA synchronous = NORMAL`.execute(conn);
       }
     });
   return {
     db,
     dialect: 'sqlite',
-    transaction: (fn) => db.transaction().execute(fn),
-    durable,
-    exclusive: (_lockId, fn) => durable(fn),
+    transaction: (fn) => run(fn, false),
+    durable: (fn) => run(fn, true),
+    exclusive: (_lockId, fn) => run(fn, true),
     close: () => db.destroy(),
   };
 }
