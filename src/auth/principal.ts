@@ -1,0 +1,17 @@
+/** What a valid bearer token proves, whatever factor produced it (password now, OAuth2 later). */
+export interface Principal {
+  readonly userId: string;
+  readonly clientId: string;
+  /** One login and its refreshes; tokens and SADs are bound to it (AUTH-2 session hijacking). */
+  readonly sessionId: string;
+  readonly scope: string;
+}
+
+/** CSC auth/login and oauth2/token output. */
+export interface TokenGrant {
+  readonly accessToken: string;
+  /** Only with rememberMe (csc-api-v2.md §3.2). */
+  readonly refreshToken?: string;
+  /** Seconds. */
+  readonly expiresIn: number;
+}

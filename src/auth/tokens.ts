@@ -1,0 +1,118 @@
+/**
+ * Bearer tokens (AUTH-2): opaque, stored hashed, short-lived, bound to one user, client and session.
+ * The service does not know how the user authenticated; login.ts (password) and, later, OAuth2
+ * call `issue` once they are satisfied.
+ */
+import type { AuditSink } from '../audit/event.js';
+import { ShomeiError } from '../errors.js';
+import type { Clock, Random } from '../platform/index.js';
+import type { Store } from '../store/index.js';
+import { newOpaque, sha256Hex } from './opaque.js';
+import type { Principal, TokenGrant } from './principal.js';
+import { rotateRefreshToken } from './refresh.js';
+import { findToken, revokeSession } from './token-rows.js';
+
+export interface TokensDeps {
+  readonly store: Store;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+}
+
+export interface IssueRequest {
+  readonly userId: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly rememberMe: boolean;
+  /** Continue an existing session (refresh); a new one otherwise. */
+  readonly sessionId?: string;
+}
+
+export type TokenTypeHint = 'access_token' | 'refresh_token';
+
+export interface TokenService {
+  issue(req: IssueRequest): Promise<TokenGrant>;
+  /** The refresh_token grant: rotation, with reuse detection (RFC 9700 §4.14.2). */
+  refresh(refreshToken: string, clientId: string): Promise<TokenGrant>;
+  authenticate(bearer: string): Promise<Principal>;
+  revoke(token: string, hint: TokenTypeHint | undefined, principal: Principal): Promise<void>;
+}
+
+export function createTokens(deps: TokensDeps): TokenService {
+  const { store, audit, clock, random } = deps;
+
+  async function issue(req: IssueRequest): Promise<TokenGrant> {
+    const now = clock.now();
+    const sessionId = req.sessionId ?? random.uuid();
+    const row = (kind: 'access' | 'refresh', token: string, ttl: number) => ({
+      id: random.uuid(),
+      token_hash: sha256Hex(token),
+      session_id: sessionId,
+      user_id: req.userId,
+      client_id: req.clientId,
+      scope: req.scope,
+      kind,
+      expires_at: now + ttl * 1000,
+      revoked_at: null,
+      created_at: now,
+    });
+    const accessToken = newOpaque(random);
+    const refreshToken = req.rememberMe ? newOpaque(random) : undefined;
+    const rows = [row('access', accessToken, deps.accessTokenTtlSeconds)];
+    if (refreshToken) rows.push(row('refresh', refreshToken, deps.refreshTokenTtlSeconds));
+    await store.db.insertInto('access_tokens').values(rows).execute();
+    await audit.append({
+      type: 'auth.token.issue',
+      actor: req.userId,
+      outcome: 'success',
+      userId: req.userId,
+      clientId: req.clientId,
+      sessionId,
+      scope: req.scope,
+      refresh: refreshToken !== undefined,
+    });
+    return { accessToken, ...(refreshToken ? { refreshToken } : {}), expiresIn: deps.accessTokenTtlSeconds };
+  }
+
+  /**
+   * Not logged per request: a bearer check is not a user authentication, and the action it
+   * authorises is logged with the session id. A suspended or terminated user's tokens stop working
+   * at once, without waiting for expiry.
+   */
+  async function authenticate(bearer: string): Promise<Principal> {
+    const row = await findToken(store, bearer);
+    if (!row || row.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
+    if (row.expires_at <= clock.now()) throw new ShomeiError('expired_token');
+    const user = await store.db.selectFrom('users').select('status').where('id', '=', row.user_id).executeTakeFirst();
+    if (user?.status !== 'active') throw new ShomeiError('account_suspended');
+    return { userId: row.user_id, clientId: row.client_id, sessionId: row.session_id, scope: row.scope };
+  }
+
+  /**
+   * CSC auth/revoke (§3.3): revoking a refresh token voids its session's access tokens, not vice
+   * versa. As RFC 7009 §2.2 asks, an unknown token — or someone else's, which must look the same —
+   * is not an error to the caller; the audit log records the refusal.
+   */
+  async function revoke(token: string, hint: TokenTypeHint | undefined, principal: Principal): Promise<void> {
+    const row = await findToken(store, token);
+    const base = { type: 'auth.token.revoke', actor: principal.userId, userId: principal.userId, hint: hint ?? null };
+    if (!row || row.user_id !== principal.userId) {
+      await audit.append({ ...base, outcome: 'failure', reason: 'unknown_or_foreign_token' });
+      return;
+    }
+    const now = clock.now();
+    if (row.kind === 'refresh') await revokeSession(store, row.session_id, now);
+    else await store.db.updateTable('access_tokens').set({ revoked_at: now }).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
+    await audit.append({ ...base, outcome: 'success', sessionId: row.session_id, kind: row.kind });
+  }
+
+  const service: TokenService = {
+    issue,
+    authenticate,
+    revoke,
+    refresh: (refreshToken, clientId) => rotateRefreshToken({ ...deps, issue }, refreshToken, clientId),
+  };
+  return service;
+}

@@ -1,0 +1,31 @@
+import type { Signing } from '../signing/index.js';
+import type { Principal } from '../signing/index.js';
+
+export interface LoginResult {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  readonly expiresIn: number;
+}
+
+/** The session half of ① as the CSC routes need it (auth/login, auth/revoke, bearer tokens). */
+export interface SessionPort {
+  loginBasic(authorization: string, opts: { rememberMe: boolean; ip: string }): Promise<LoginResult>;
+  loginRefresh(refreshToken: string, opts: { rememberMe: boolean; ip: string }): Promise<LoginResult>;
+  authenticate(token: string): Promise<Principal>;
+  revoke(principal: Principal, token: string, hint?: 'access_token' | 'refresh_token'): Promise<void>;
+}
+
+export interface ServiceInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly region: string;
+  readonly lang: string;
+  readonly logo: string;
+  readonly signAlgorithms: readonly string[];
+}
+
+export interface CscDeps {
+  readonly info: ServiceInfo;
+  readonly session: SessionPort;
+  readonly signing: Signing;
+}

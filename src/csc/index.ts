@@ -1,0 +1,26 @@
+/**
+ * The CSC API v2 surface (API-1) under `/csc/v2`: routes parse and validate, call the domain,
+ * and map results to CSC field names. Nothing below this folder knows CSC's JSON.
+ */
+import type { HttpApp } from '../http/server.js';
+import type { CscDeps } from './deps.js';
+import { credentialRoutes } from './routes-credentials.js';
+import { serviceRoutes } from './routes-service.js';
+import { signatureRoutes } from './routes-signatures.js';
+
+export type { CscDeps, LoginResult, ServiceInfo, SessionPort } from './deps.js';
+export { CSC_VERSION, METHODS } from './routes-service.js';
+
+export const CSC_BASE_PATH = '/csc/v2';
+
+export async function registerCsc(app: HttpApp, deps: CscDeps): Promise<void> {
+  await app.register(
+    async (scope) => {
+      const s = scope as unknown as HttpApp;
+      serviceRoutes(s, deps);
+      credentialRoutes(s, deps);
+      signatureRoutes(s, deps);
+    },
+    { prefix: CSC_BASE_PATH },
+  );
+}

@@ -1,0 +1,71 @@
+/** Domain values → CSC v2 response fields (csc-api-v2.md §4.2). Only routes see CSC field names. */
+import type { CredentialView } from '../signing/index.js';
+import { PIN_OBJECT_ID } from '../signing/index.js';
+import type { TCredentialInfo } from './schemas.js';
+
+/** CSC `validFrom`/`validTo`: `YYYYMMDDHHMMSSZ` (GeneralizedTime, UTC). */
+export function cscTime(ms: number): string {
+  return `${new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
+export interface InfoSelectors {
+  readonly certificates?: 'none' | 'single' | 'chain';
+  readonly certInfo?: boolean;
+  readonly authInfo?: boolean;
+}
+
+const CERT_STATUS: Record<string, string> = {
+  valid: 'valid',
+  expired: 'expired',
+  revoked: 'revoked',
+  suspended: 'suspended',
+};
+
+function certFields(view: CredentialView, sel: InfoSelectors): TCredentialInfo['cert'] {
+  const c = view.certificate;
+  if (!c) return {};
+  const which = sel.certificates ?? 'single';
+  const status = CERT_STATUS[view.certificateState];
+  return {
+    ...(status ? { status } : {}),
+    ...(which === 'none' ? {} : { certificates: (which === 'chain' ? c.chain : c.chain.slice(0, 1)).map(b64) }),
+    ...(sel.certInfo
+      ? {
+          issuerDN: c.issuerDN,
+          serialNumber: c.serialNumber,
+          subjectDN: c.subjectDN,
+          validFrom: cscTime(c.notBefore),
+          validTo: cscTime(c.notAfter),
+        }
+      : {}),
+  };
+}
+
+/** Explicit mode with one PIN object (AUTH-4 levels add OTP/TOTP objects later). */
+const EXPLICIT_PIN: TCredentialInfo['auth'] = {
+  mode: 'explicit',
+  expression: PIN_OBJECT_ID,
+  objects: [
+    { type: 'Password', id: PIN_OBJECT_ID, format: 'A', label: 'PIN', description: 'The signing PIN set at enrolment' },
+  ],
+};
+
+export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: string): TCredentialInfo {
+  const { credential, key } = view;
+  return {
+    description: credential.description,
+    key: {
+      status: credential.status === 'enabled' && key.active ? 'enabled' : 'disabled',
+      algo: [...key.algoOids],
+      len: key.bits,
+      ...(key.curveOid ? { curve: key.curveOid } : {}),
+    },
+    cert: certFields(view, sel),
+    auth: sel.authInfo === false ? { mode: EXPLICIT_PIN.mode } : EXPLICIT_PIN,
+    SCAL: credential.scal,
+    multisign: credential.multisign,
+    lang,
+  };
+}
+
+const b64 = (b: Buffer) => b.toString('base64');

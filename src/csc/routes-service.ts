@@ -1,0 +1,67 @@
+/** `info`, `auth/login`, `auth/revoke` (csc-api-v2.md §3.1–§3.3). */
+import type { HttpApp } from '../http/server.js';
+import { bearerToken } from './bearer.js';
+import type { CscDeps } from './deps.js';
+import { ErrorBody, InfoRequest, LoginRequest, LoginResponse, RevokeRequest } from './schemas.js';
+import { Type as T } from 'typebox';
+
+export const CSC_VERSION = '2.0.0.2';
+
+export const METHODS = [
+  'info',
+  'auth/login',
+  'auth/revoke',
+  'credentials/list',
+  'credentials/info',
+  'credentials/authorize',
+  'credentials/authorizeCheck',
+  'signatures/signHash',
+] as const;
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
+
+export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
+  app.post('/info', { schema: { tags: ['csc'], body: InfoRequest } }, async () => ({
+    specs: CSC_VERSION,
+    name: deps.info.name,
+    logo: deps.info.logo,
+    region: deps.info.region,
+    lang: deps.info.lang,
+    description: deps.info.description,
+    authType: ['basic'],
+    methods: [...METHODS],
+    asynchronousOperationMode: false,
+    validationInfo: false,
+    signAlgorithms: { algos: [...deps.info.signAlgorithms] },
+    // signDoc arrives with the signature-formats issue; until then no formats are claimed.
+    signature_formats: { formats: [], envelope_properties: [] },
+    conformance_levels: [],
+  }));
+
+  app.post(
+    '/auth/login',
+    { schema: { tags: ['csc'], body: LoginRequest, response: { 200: LoginResponse, ...errors } } },
+    async (req) => {
+      const opts = { rememberMe: req.body.rememberMe === true, ip: req.ip };
+      const r =
+        req.body.refresh_token !== undefined && req.headers.authorization === undefined
+          ? await deps.session.loginRefresh(req.body.refresh_token, opts)
+          : await deps.session.loginBasic(req.headers.authorization ?? '', opts);
+      return {
+        access_token: r.accessToken,
+        ...(r.refreshToken ? { refresh_token: r.refreshToken } : {}),
+        expires_in: r.expiresIn,
+      };
+    },
+  );
+
+  app.post(
+    '/auth/revoke',
+    { schema: { tags: ['csc'], body: RevokeRequest, response: { 204: T.Null(), ...errors } } },
+    async (req, reply) => {
+      const principal = await deps.session.authenticate(bearerToken(req));
+      await deps.session.revoke(principal, req.body.token, req.body.token_type_hint);
+      return reply.status(204).send(null);
+    },
+  );
+}

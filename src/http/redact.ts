@@ -1,0 +1,28 @@
+/**
+ * Paths pino removes from every log line. Secrets never reach a log (DEVELOPERS.md 5): PINs, OTPs,
+ * passwords, tokens, SADs and authData values; `clientData` may hold personal data (§1).
+ */
+const secretFields = [
+  'authorization',
+  'password',
+  'pin',
+  'PIN',
+  'otp',
+  'OTP',
+  'SAD',
+  'sad',
+  'token',
+  'access_token',
+  'refresh_token',
+  'authData',
+  'code',
+  'clientData',
+  'kek',
+];
+
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  ...secretFields.map((f) => `*.${f}`),
+  ...secretFields.map((f) => `*.*.${f}`),
+];

@@ -1,0 +1,43 @@
+/**
+ * The key-store contract (STYLE.md 4, after step-ca's kms.KeyManager): small on purpose. The
+ * software key store and PKCS#11 implement it and pass one contract suite; audit, policy and the
+ * DB-2 rows live in the key service around it, not inside it.
+ */
+import type { KeyType } from './algorithms.js';
+import type { ResolvedSignature } from './signature.js';
+
+/** Everything a key store needs to use a key: one DB-2 row (KEY-1). */
+export interface KeyHandle {
+  readonly id: string;
+  /** `soft:<id>` or a PKCS#11 URI (RFC 7512). */
+  readonly ref: string;
+  readonly keyType: KeyType;
+  /** Wrapped PKCS#8 for the software key store; null for keys held in a module. */
+  readonly wrapped: Buffer | null;
+}
+
+export interface StoredKey {
+  readonly ref: string;
+  readonly keyType: KeyType;
+  /** SubjectPublicKeyInfo, DER. */
+  readonly publicKey: Buffer;
+  readonly wrapped: Buffer | null;
+  /** Which wrapping key protects `wrapped` (null for module keys). */
+  readonly kekId: string | null;
+}
+
+export interface KeyStore {
+  readonly kind: 'software' | 'pkcs11';
+  /** SIGN-2: the key is generated inside the key store. */
+  generate(keyType: KeyType, id: string): Promise<StoredKey>;
+  /** KEY-2: an uploaded or transferred key, PKCS#8 DER; its type is taken from the key. */
+  import(pkcs8Der: Uint8Array, id: string): Promise<StoredKey>;
+  /** Signs precomputed digests, never re-hashing them (csc-api-v2.md §9 pitfall 6). */
+  sign(handle: KeyHandle, signature: ResolvedSignature, digests: readonly Uint8Array[]): Promise<Buffer[]>;
+  /** Signs a whole message (Ed25519, e.g. the log's checkpoints). */
+  signMessage(handle: KeyHandle, message: Uint8Array): Promise<Buffer>;
+  publicKey(handle: KeyHandle): Promise<Buffer>;
+  /** SIGN-2: zeroise what the key store holds (module object); the service wipes DB-2. */
+  destroy(handle: KeyHandle): Promise<void>;
+  close(): Promise<void>;
+}

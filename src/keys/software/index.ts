@@ -1,0 +1,131 @@
+/**
+ * The software key store (SIGN-5's embedded default): keys are generated with node:crypto and kept
+ * as PKCS#8 wrapped under the KEK (wrap.ts); signing happens in a worker pool (pool.ts). Plaintext
+ * private keys appear in this thread only at generation/import time, and are wiped there.
+ */
+import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { ShomeiError } from '../../errors.js';
+import type { Random } from '../../platform/index.js';
+import { KEY_TYPES, type KeyType, keyTypeOf } from '../algorithms.js';
+import type { KeyHandle, KeyStore, StoredKey } from '../keystore.js';
+import type { ResolvedSignature } from '../signature.js';
+import type { Kek } from './kek.js';
+import type { WorkerRequest } from './operations.js';
+import { createSigningPool } from './pool.js';
+import { wrapKey } from './wrap.js';
+
+export { type Kek, kekFromBase64, loadOrCreateKek } from './kek.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+const DER = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } } as const;
+/** Digests per worker request: below this, splitting costs more (key parsing) than it gains. */
+const MIN_CHUNK = 16;
+
+export interface SoftwareKeyStoreOptions {
+  readonly kek: Kek;
+  readonly random: Random;
+  /** Worker threads; default os.availableParallelism(). */
+  readonly poolSize?: number;
+}
+
+async function generatePkcs8(keyType: KeyType): Promise<{ publicKey: Buffer; privateKey: Buffer }> {
+  const info = KEY_TYPES[keyType];
+  if (info.family === 'rsa') {
+    return generateKeyPairAsync('rsa', { modulusLength: info.bits, publicExponent: 0x10001, ...DER });
+  }
+  if (info.family === 'ec' && info.curve) return generateKeyPairAsync('ec', { namedCurve: info.curve, ...DER });
+  return generateKeyPairAsync('ed25519', DER);
+}
+
+const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+/** The table row of an imported key; RSA-1024, odd curves, RSA-PSS-only keys … are refused (SIGN-4). */
+function importedKeyType(key: KeyObject): KeyType {
+  const d = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      // FIPS 186-5 §5.4: 2^16 < e < 2^256, e odd.
+      if (d.publicExponent === undefined || d.publicExponent < 65537n || d.publicExponent % 2n === 0n) {
+        throw new ShomeiError('unsupported_algorithm', { detail: 'RSA public exponent' });
+      }
+      return keyTypeOf('rsa', d.modulusLength ?? 0);
+    case 'ec':
+      return keyTypeOf('ec', NODE_CURVES[d.namedCurve ?? ''] ?? `curve ${d.namedCurve}`);
+    case 'ed25519':
+      return 'Ed25519';
+    default:
+      throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key` });
+  }
+}
+
+function parsePkcs8(der: Uint8Array): KeyObject {
+  try {
+    return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new ShomeiError('invalid_parameter', { name: 'key' });
+  }
+}
+
+export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore {
+  const pool = createSigningPool({ kek: opts.kek.key, ...(opts.poolSize ? { size: opts.poolSize } : {}) });
+
+  const seal = (id: string, keyType: KeyType, publicKey: Buffer, pkcs8: Buffer): StoredKey => {
+    try {
+      const wrapped = wrapKey(opts.kek.key, id, pkcs8, opts.random.bytes(12));
+      return { ref: `soft:${id}`, keyType, publicKey, wrapped, kekId: opts.kek.id };
+    } finally {
+      pkcs8.fill(0);
+    }
+  };
+
+  const run = async <T>(req: WorkerRequest): Promise<T> => {
+    try {
+      return (await pool.run(req)) as T;
+    } catch (e) {
+      throw new ShomeiError('keystore_error', {}, { cause: e });
+    }
+  };
+
+  const wrappedOf = (h: KeyHandle): Buffer => {
+    if (!h.wrapped) throw new ShomeiError('invalid_state', { detail: `key ${h.id} has no key material` });
+    return h.wrapped;
+  };
+
+  const signChunk = (h: KeyHandle, signature: ResolvedSignature, digests: readonly Uint8Array[]) => {
+    const salts = signature.scheme === 'rsa-pss' ? digests.map(() => opts.random.bytes(signature.saltLength ?? 0)) : [];
+    const req: WorkerRequest = { op: 'sign', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h), signature, digests, salts };
+    return run<Uint8Array[]>(req);
+  };
+
+  return {
+    kind: 'software',
+    async generate(keyType, id) {
+      const { publicKey, privateKey } = await generatePkcs8(keyType);
+      return seal(id, keyType, publicKey, privateKey);
+    },
+    async import(pkcs8Der, id) {
+      const key = parsePkcs8(pkcs8Der);
+      const keyType = importedKeyType(key);
+      const spki = key.export({ type: 'spki', format: 'der' }) as Buffer;
+      return seal(id, keyType, spki, key.export({ type: 'pkcs8', format: 'der' }) as Buffer);
+    },
+    async sign(h, signature, digests) {
+      // A large batch is split across workers; each chunk unwraps the key once.
+      const chunk = Math.max(MIN_CHUNK, Math.ceil(digests.length / pool.size));
+      const parts: Promise<Uint8Array[]>[] = [];
+      for (let i = 0; i < digests.length; i += chunk) parts.push(signChunk(h, signature, digests.slice(i, i + chunk)));
+      return (await Promise.all(parts)).flat().map((s) => Buffer.from(s));
+    },
+    async signMessage(h, message) {
+      if (h.keyType !== 'Ed25519') throw new ShomeiError('unsupported_algorithm', { detail: `signMessage with ${h.keyType}` });
+      return Buffer.from(await run<Uint8Array>({ op: 'signMessage', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h), message }));
+    },
+    async publicKey(h) {
+      return Buffer.from(await run<Uint8Array>({ op: 'publicKey', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h) }));
+    },
+    // The wrapped blob lives in DB-2; the key service overwrites it. Nothing is held here.
+    async destroy() {},
+    close: () => pool.close(),
+  };
+}

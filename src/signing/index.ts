@@ -1,0 +1,32 @@
+/**
+ * ③ Signing (SIGN-1): credentials as the signer sees them, `credentials/authorize` and
+ * `signatures/signHash`. Knows nothing of HTTP; reaches keys, users, SADs and the log through the
+ * ports in ports.ts.
+ */
+import { type AuthorizeInput, credentialsAuthorize } from './authorize.js';
+import { type CredentialView, listOwned, ownedCredential } from './credentials.js';
+import type { Principal, SadGrant, SigningPorts } from './ports.js';
+import { type SignHashInput, signaturesSignHash } from './sign-hash.js';
+
+export type { AuthorizeInput } from './authorize.js';
+export { PIN_OBJECT_ID } from './authorize.js';
+export type { CertificateState, CredentialView } from './credentials.js';
+export { certificateState } from './credentials.js';
+export type * from './ports.js';
+export type { SignHashInput } from './sign-hash.js';
+
+export interface Signing {
+  list(principal: Principal, opts: { onlyValid: boolean }): Promise<CredentialView[]>;
+  credential(principal: Principal, credentialId: string): Promise<CredentialView>;
+  authorize(principal: Principal, input: AuthorizeInput): Promise<SadGrant>;
+  signHash(principal: Principal, input: SignHashInput): Promise<Buffer[]>;
+}
+
+export function createSigning(ports: SigningPorts): Signing {
+  return {
+    list: (p, o) => listOwned(ports, p, o.onlyValid),
+    credential: (p, id) => ownedCredential(ports, p, id),
+    authorize: (p, i) => credentialsAuthorize(ports, p, i),
+    signHash: (p, i) => signaturesSignHash(ports, p, i),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * What signing (function ③) needs from the other functions, as narrow ports. The composition root
+ * (app.ts) adapts the modules to them; signing imports none of them directly, so the direction of
+ * dependencies in DESIGN.md holds and tests can substitute any port.
+ */
+import type { AuditSink } from '../audit/event.js';
+import type { Clock } from '../platform/index.js';
+
+/** The caller as the bearer token established it (AUTH-1). */
+export interface Principal {
+  readonly userId: string;
+  readonly clientId: string;
+  readonly sessionId: string;
+  readonly scope: string;
+}
+
+/** A credential row of DB-1 (user → key). */
+export interface CredentialRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly keyId: string;
+  readonly description: string;
+  readonly status: 'enabled' | 'disabled';
+  readonly scal: '1' | '2';
+  readonly multisign: number;
+}
+
+export interface KeyDescription {
+  readonly keyType: string;
+  readonly active: boolean;
+  /** CSC `key.algo`: the signature algorithm OIDs this key may use. */
+  readonly algoOids: readonly string[];
+  readonly bits: number;
+  readonly curveOid?: string;
+}
+
+export interface CertificateRecord {
+  /** DER, end-entity first. */
+  readonly chain: readonly Buffer[];
+  readonly status: string;
+  readonly subjectDN: string;
+  readonly issuerDN: string;
+  readonly serialNumber: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+/** A signature request resolved against the algorithm table. */
+export interface ResolvedSignature {
+  readonly hashOid: string;
+  readonly hashLength: number;
+}
+
+export interface SignRequest {
+  readonly signAlgo: string;
+  readonly hashAlgorithmOID?: string;
+  readonly signAlgoParams?: Buffer;
+}
+
+export interface KeysPort {
+  describe(keyId: string): Promise<KeyDescription>;
+  certificate(keyId: string): Promise<CertificateRecord | undefined>;
+  /** Checks the request against the algorithm table for this key; throws catalogue errors. */
+  resolve(keyType: string, req: SignRequest): ResolvedSignature;
+  /** Signs each digest as given (never re-hashed), off the main thread. */
+  signDigests(keyId: string, resolved: ResolvedSignature, digests: readonly Buffer[]): Promise<Buffer[]>;
+  hashLength(hashOid: string): number;
+}
+
+export interface CredentialsPort {
+  get(id: string): Promise<CredentialRecord | undefined>;
+  listForUser(userId: string): Promise<CredentialRecord[]>;
+}
+
+export interface SadGrant {
+  readonly sad: string;
+  readonly expiresIn: number;
+}
+
+export interface SadsPort {
+  issue(req: {
+    principal: Principal;
+    credential: CredentialRecord;
+    numSignatures: number;
+    hashes?: readonly Buffer[];
+    hashAlgorithmOID?: string;
+  }): Promise<SadGrant>;
+  /** Spends the SAD for these hashes atomically; returns the SAD's row id (for the log). */
+  spend(req: {
+    sad: string;
+    principal: Principal;
+    credentialId: string;
+    hashes: readonly Buffer[];
+  }): Promise<{ sadId: string; hashAlgorithmOID: string | null }>;
+}
+
+export interface ActivationPort {
+  /** Verifies the signer's PIN (with lockout); throws invalid_pin / credential_locked. */
+  verifyPin(userId: string, pin: string): Promise<void>;
+}
+
+export interface SigningPorts {
+  readonly credentials: CredentialsPort;
+  readonly keys: KeysPort;
+  readonly sads: SadsPort;
+  readonly activation: ActivationPort;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+}

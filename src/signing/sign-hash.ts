@@ -1,0 +1,78 @@
+/**
+ * `signatures/signHash` as a pipeline (DESIGN.md "A signHash request"): the credential → the
+ * algorithm table → the SAD spent atomically for exactly these hashes → the key signs each digest
+ * as given → one log entry per signature, durable → only then the signatures (LOG-3).
+ */
+import { createHash } from 'node:crypto';
+import { ShomeiError, isShomeiError } from '../errors.js';
+import { assertUsable, ownedCredential } from './credentials.js';
+import type { Principal, SigningPorts } from './ports.js';
+
+export interface SignHashInput {
+  readonly credentialId: string;
+  readonly sad?: string;
+  readonly hashes: readonly Buffer[];
+  readonly hashAlgorithmOID?: string;
+  readonly signAlgo: string;
+  readonly signAlgoParams?: Buffer;
+}
+
+export async function signaturesSignHash(
+  ports: SigningPorts,
+  principal: Principal,
+  input: SignHashInput,
+): Promise<Buffer[]> {
+  const facts = {
+    actor: principal.userId,
+    credentialID: input.credentialId,
+    clientId: principal.clientId,
+    sessionId: principal.sessionId,
+    signAlgo: input.signAlgo,
+  };
+  let spent = false;
+  try {
+    const view = await ownedCredential(ports, principal, input.credentialId);
+    assertUsable(view);
+    const resolved = ports.keys.resolve(view.key.keyType, {
+      signAlgo: input.signAlgo,
+      ...(input.hashAlgorithmOID ? { hashAlgorithmOID: input.hashAlgorithmOID } : {}),
+      ...(input.signAlgoParams ? { signAlgoParams: input.signAlgoParams } : {}),
+    });
+    if (input.hashes.length === 0) throw new ShomeiError('empty_hash_array');
+    if (input.hashes.some((h) => h.length !== resolved.hashLength)) throw new ShomeiError('invalid_digest_length');
+    if (!input.sad) throw new ShomeiError('missing_string', { name: 'SAD' });
+    spent = true; // from here on the SAD service logs its own refusals
+    const { sadId } = await ports.sads.spend({
+      sad: input.sad,
+      principal,
+      credentialId: input.credentialId,
+      hashes: input.hashes,
+    });
+    const signatures = await ports.keys.signDigests(view.credential.keyId, resolved, input.hashes);
+    await Promise.all(
+      signatures.map((sig, i) =>
+        ports.audit.append({
+          type: 'signature.create',
+          outcome: 'success',
+          ...facts,
+          keyId: view.credential.keyId,
+          sadId,
+          hashAlgorithmOID: resolved.hashOid,
+          hash: (input.hashes[i] as Buffer).toString('base64'),
+          signatureSha256: createHash('sha256').update(sig).digest('hex'),
+        }),
+      ),
+    );
+    return signatures;
+  } catch (e) {
+    if (!spent || !isShomeiError(e) || e.status >= 500) {
+      await ports.audit.append({
+        type: 'signature.refused',
+        outcome: 'failure',
+        ...facts,
+        reason: isShomeiError(e) ? e.code : 'internal',
+      });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,81 @@
+/** The public shapes of DB-1 (USER-1). Verifiers and lockout counters never leave this module's rows. */
+import type { Selectable } from 'kysely';
+import type { AuditSink } from '../audit/event.js';
+import type { Clock, Random } from '../platform/index.js';
+import type { CredentialStatus, CredentialsTable, Store, Tx, UsersTable, UserStatus } from '../store/index.js';
+
+/** Who acted, as the audit log records it: a user id, 'admin:<name>' or 'system' (USER-2). */
+export type Actor = string;
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly email: string | null;
+  readonly status: UserStatus;
+  readonly hasPassword: boolean;
+  readonly hasPin: boolean;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A CSC credential: the mapping of a user to one of their keys (USER-1). */
+export interface Credential {
+  readonly id: string;
+  readonly userId: string;
+  readonly keyId: string;
+  readonly description: string;
+  readonly status: CredentialStatus;
+  /** CSC SCAL: '1' (count-bound SAD) or '2' (hash-bound SAD). */
+  readonly scal: '1' | '2';
+  /** Maximum numSignatures per authorisation (AUTH-5). */
+  readonly multisign: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * Revokes everything the user holds outside DB-1 (tokens, SADs) inside the caller's transaction.
+ * auth/ provides it; users/ does not import auth/, so the composition root wires the two.
+ */
+export type RevokeUserAccess = (tx: Tx, userId: string, now: number) => Promise<void>;
+
+export interface UsersDeps {
+  readonly store: Store;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly scryptLogN: number;
+  readonly enrolmentCodeTtlSeconds: number;
+  readonly revokeUserAccess?: RevokeUserAccess;
+}
+
+export function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email,
+    status: row.status,
+    hasPassword: row.password_verifier !== null,
+    hasPin: row.pin_verifier !== null,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toCredential(row: Selectable<CredentialsTable>): Credential {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    keyId: row.key_id,
+    description: row.description,
+    status: row.status,
+    scal: row.scal === '2' ? '2' : '1',
+    multisign: row.multisign,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
