@@ -20,7 +20,8 @@ export function checkEvent(event: AuditEvent): void {
   for (const [name, value] of Object.entries(event)) {
     if (SECRET_FIELD.test(name)) throw new TypeError(`audit event field "${name}" may hold a secret (LOG-1)`);
     if (RESERVED.has(name)) throw new TypeError(`audit event field "${name}" is reserved by the log`);
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`audit field "${name}" is not finite`);
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError(`audit field "${name}" is not finite`);
   }
 }
 

@@ -45,7 +45,12 @@ export async function exportLog(store: Store, file: string, header: ExportHeader
     }
     for await (const page of leafPages(store.db)) {
       for (const l of page) {
-        await write({ type: 'leaf', seq: l.seq, leafHash: l.leafHash.toString('base64'), data: l.data.toString('base64') });
+        await write({
+          type: 'leaf',
+          seq: l.seq,
+          leafHash: l.leafHash.toString('base64'),
+          data: l.data.toString('base64'),
+        });
       }
       leaves += page.length;
     }
@@ -76,7 +81,11 @@ async function* leafLines(file: string): AsyncGenerator<LeafRow[]> {
   let page: LeafRow[] = [];
   for await (const line of lines(file)) {
     if (line.type !== 'leaf') continue;
-    page.push({ seq: line.seq, leafHash: Buffer.from(line.leafHash, 'base64'), data: Buffer.from(line.data, 'base64') });
+    page.push({
+      seq: line.seq,
+      leafHash: Buffer.from(line.leafHash, 'base64'),
+      data: Buffer.from(line.data, 'base64'),
+    });
     if (page.length === PAGE_SIZE) {
       yield page;
       page = [];

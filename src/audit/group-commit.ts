@@ -23,10 +23,7 @@ export interface GroupCommit<I, R> {
 }
 
 /** `commit` writes one batch atomically and returns one result per item, in order. */
-export function groupCommit<I, R>(
-  opts: GroupCommitOptions,
-  commit: (items: I[]) => Promise<R[]>,
-): GroupCommit<I, R> {
+export function groupCommit<I, R>(opts: GroupCommitOptions, commit: (items: I[]) => Promise<R[]>): GroupCommit<I, R> {
   let queue: Pending<I, R>[] = [];
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
@@ -34,7 +31,7 @@ export function groupCommit<I, R>(
   const writeBatch = async (batch: Pending<I, R>[]): Promise<void> => {
     try {
       const results = await commit(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i] as R));
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as R);
     } catch (err) {
       for (const p of batch) p.reject(err);
     }

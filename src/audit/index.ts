@@ -9,8 +9,8 @@ export { decodeEntry } from './entry.js';
 export type { AuditEvent, AuditReceipt, AuditSink, AuditValue } from './event.js';
 export type { ExportHeader } from './export.js';
 export { EXPORT_FORMAT, exportLog, readExport, storeSource } from './export.js';
-export type { AuditLog, AuditLogOptions, AuditLogStats, SignedCheckpoint } from './log.js';
-export { createAuditLog, LOG_LOCK_ID } from './log.js';
+export type { AuditLog, AuditLogOptions, AuditLogStats, SignedCheckpoint, StoredEntry } from './log.js';
+export { createAuditLog } from './log.js';
 export { EMPTY_ROOT, leafHash, nodeHash } from './merkle.js';
 export type { NoteSigner, NoteVerifierKey } from './note.js';
 export {
@@ -23,5 +23,6 @@ export {
 } from './note.js';
 export { verifyConsistency, verifyInclusion } from './proof.js';
 export type { CheckpointRow, LeafRow } from './tables.js';
+export { LOG_LOCK_ID } from './tables.js';
 export type { LogSource, Problem, ProblemCode, VerifyOptions, VerifyReport } from './verify.js';
 export { verifyLog } from './verify.js';

@@ -52,7 +52,10 @@ export function parseVerifierKey(text: string): NoteVerifierKey {
   if (key.length !== 33 || key[0] !== ALG_ED25519) throw new Error('verifier key is not an Ed25519 key');
   const raw = key.subarray(1);
   if (!keyHash(name, raw).equals(Buffer.from(hashHex, 'hex'))) throw new Error('verifier key hash mismatch');
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+    format: 'jwk',
+  });
   return { name, keyHash: Buffer.from(hashHex, 'hex'), publicKey };
 }
 

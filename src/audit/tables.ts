@@ -7,6 +7,9 @@ import { HASH_SIZE } from './merkle.js';
 
 export const PAGE_SIZE = 10_000;
 
+/** pg_advisory_xact_lock key of the log ('SHOM'); SQLite's single writer serialises anyway. */
+export const LOG_LOCK_ID = 0x53484f4d;
+
 export interface LeafRow {
   readonly seq: number;
   readonly leafHash: Buffer;
@@ -28,6 +31,30 @@ export async function leafCount(db: Reader): Promise<number> {
     .select((eb) => eb.fn.max('seq').as('max'))
     .executeTakeFirst();
   return row?.max == null ? 0 : Number(row.max) + 1;
+}
+
+/**
+ * Where the next batch starts: its first seq, and the earliest time it may carry — no earlier than
+ * the last leaf or checkpoint, so log time never runs backwards even across instances with skewed
+ * clocks, and the verifier can treat an entry dated before its predecessor as inserted after the fact.
+ */
+export async function appendPosition(tx: Tx): Promise<{ next: number; notBefore: number }> {
+  const leaf = await tx
+    .selectFrom('audit_leaves')
+    .select(['seq', 'created_at'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const cp = await tx
+    .selectFrom('audit_checkpoints')
+    .select('created_at')
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    next: leaf ? Number(leaf.seq) + 1 : 0,
+    notBefore: Math.max(Number(leaf?.created_at ?? 0), Number(cp?.created_at ?? 0)),
+  };
 }
 
 export async function insertLeaves(tx: Tx, rows: readonly LeafRow[], createdAt: number): Promise<void> {
@@ -56,7 +83,8 @@ export async function* leafPages(db: Reader, from = 0, to = Number.MAX_SAFE_INTE
       .limit(PAGE_SIZE)
       .execute();
     if (rows.length === 0) return;
-    yield rows.map((r) => ({ seq: Number(r.seq), leafHash: Buffer.from(r.leaf_hash), data: Buffer.from(r.data) }));
+    // Both drivers already return Buffers for blob/bytea: no copies.
+    yield rows.map((r) => ({ seq: Number(r.seq), leafHash: r.leaf_hash, data: r.data }));
     next = Number(rows[rows.length - 1]?.seq) + 1;
   }
 }

@@ -11,9 +11,7 @@ export type CheckpointProblem = 'forged_checkpoint' | 'inconsistent_checkpoints'
 
 export type TrustedCheckpoint = Checkpoint;
 
-interface Report {
-  (p: { code: CheckpointProblem; checkpoint: number; message: string }): void;
-}
+type Report = (p: { code: CheckpointProblem; checkpoint: number; message: string }) => void;
 
 /** Returns the trusted checkpoints in ascending size; reports every other one. */
 export function checkCheckpoints(
@@ -46,7 +44,12 @@ export function checkCheckpoints(
         : cp.time < prev.time
           ? `it is dated before the smaller checkpoint at size ${prev.size}`
           : undefined;
-    if (why) report({ code: 'inconsistent_checkpoints', checkpoint: cp.size, message: `checkpoint at size ${cp.size}: ${why}` });
+    if (why)
+      report({
+        code: 'inconsistent_checkpoints',
+        checkpoint: cp.size,
+        message: `checkpoint at size ${cp.size}: ${why}`,
+      });
     return why === undefined;
   });
 }

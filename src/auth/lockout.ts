@@ -72,12 +72,17 @@ export async function reserveAttempt(
       .where('id', '=', userId)
       .where(FAILURES[factor], '=', failures)
       .executeTakeFirst();
-    if (res.numUpdatedRows === 1n) return { kind: 'reserved', failures: k, remaining: Math.max(0, policy.maxFailures - k) };
+    if (res.numUpdatedRows === 1n)
+      return { kind: 'reserved', failures: k, remaining: Math.max(0, policy.maxFailures - k) };
   }
   // Sustained contention on one account is itself a guessing attack.
   return { kind: 'locked', retryAfterSeconds: policy.lockoutBaseSeconds };
 }
 
 export async function recordSuccess(store: Store, userId: string, factor: Factor): Promise<void> {
-  await store.db.updateTable('users').set(counters(factor, 0, null)).where('id', '=', userId).execute();
+  await store.db
+    .updateTable('users')
+    .set(counters(factor, 0, null))
+    .where('id', '=', userId)
+    .execute();
 }

@@ -44,7 +44,15 @@ export function createLogin(deps: LoginDeps): Login {
   const { store, audit } = deps;
 
   const refuse = async (clientId: string, reason: string, userId: string | null, extra = {}): Promise<never> => {
-    await audit.append({ type: 'auth.login', actor: userId ?? 'anonymous', outcome: 'failure', reason, userId, clientId, ...extra });
+    await audit.append({
+      type: 'auth.login',
+      actor: userId ?? 'anonymous',
+      outcome: 'failure',
+      reason,
+      userId,
+      clientId,
+      ...extra,
+    });
     throw new ShomeiError('authentication_error');
   };
 
@@ -72,11 +80,30 @@ export function createLogin(deps: LoginDeps): Login {
     await recordSuccess(store, user.id, 'login');
     if (needsRehash(user.password_verifier, deps.scryptLogN)) await rehash(user.id, password);
     if (user.status !== 'active') {
-      await audit.append({ type: 'auth.login', actor: user.id, outcome: 'failure', reason: 'account_suspended', userId: user.id, clientId: req.clientId });
+      await audit.append({
+        type: 'auth.login',
+        actor: user.id,
+        outcome: 'failure',
+        reason: 'account_suspended',
+        userId: user.id,
+        clientId: req.clientId,
+      });
       throw new ShomeiError('account_suspended');
     }
-    await audit.append({ type: 'auth.login', actor: user.id, outcome: 'success', userId: user.id, clientId: req.clientId, method: 'basic' });
-    return deps.tokens.issue({ userId: user.id, clientId: req.clientId, scope: SERVICE_SCOPE, rememberMe: req.rememberMe === true });
+    await audit.append({
+      type: 'auth.login',
+      actor: user.id,
+      outcome: 'success',
+      userId: user.id,
+      clientId: req.clientId,
+      method: 'basic',
+    });
+    return deps.tokens.issue({
+      userId: user.id,
+      clientId: req.clientId,
+      scope: SERVICE_SCOPE,
+      rememberMe: req.rememberMe === true,
+    });
   }
 
   /** The cost parameter went up since this verifier was made; upgrade it while we hold the password. */

@@ -16,12 +16,20 @@ export async function rotateRefreshToken(deps: RefreshDeps, token: string, clien
   const { store, audit, clock } = deps;
   const now = clock.now();
   const refuse = async (reason: string, userId: string | null, sessionId: string | null): Promise<never> => {
-    await audit.append({ type: 'auth.refresh', actor: userId ?? 'anonymous', outcome: 'failure', reason, userId, sessionId, clientId });
+    await audit.append({
+      type: 'auth.refresh',
+      actor: userId ?? 'anonymous',
+      outcome: 'failure',
+      reason,
+      userId,
+      sessionId,
+      clientId,
+    });
     throw new ShomeiError('invalid_refresh_token');
   };
   const row = await findToken(store, token);
   // A refresh token is bound to the client it was issued to (RFC 6749 §6).
-  if (!row || row.kind !== 'refresh' || row.client_id !== clientId) return refuse('unknown', null, null);
+  if (row?.kind !== 'refresh' || row.client_id !== clientId) return refuse('unknown', null, null);
   if (row.revoked_at !== null) {
     await revokeSession(store, row.session_id, now);
     return refuse('reuse', row.user_id, row.session_id);
@@ -40,6 +48,13 @@ export async function rotateRefreshToken(deps: RefreshDeps, token: string, clien
   }
   const user = await store.db.selectFrom('users').select('status').where('id', '=', row.user_id).executeTakeFirst();
   if (user?.status !== 'active') return refuse('account_not_active', row.user_id, row.session_id);
-  await audit.append({ type: 'auth.refresh', actor: row.user_id, outcome: 'success', userId: row.user_id, sessionId: row.session_id, clientId });
+  await audit.append({
+    type: 'auth.refresh',
+    actor: row.user_id,
+    outcome: 'success',
+    userId: row.user_id,
+    sessionId: row.session_id,
+    clientId,
+  });
   return deps.issue({ userId: row.user_id, clientId, scope: row.scope, rememberMe: true, sessionId: row.session_id });
 }

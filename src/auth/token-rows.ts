@@ -19,4 +19,3 @@ export async function revokeSession(store: Store, sessionId: string, now: number
     .where('revoked_at', 'is', null)
     .execute();
 }
-

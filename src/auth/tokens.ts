@@ -83,7 +83,7 @@ export function createTokens(deps: TokensDeps): TokenService {
    */
   async function authenticate(bearer: string): Promise<Principal> {
     const row = await findToken(store, bearer);
-    if (!row || row.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
+    if (row?.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
     if (row.expires_at <= clock.now()) throw new ShomeiError('expired_token');
     const user = await store.db.selectFrom('users').select('status').where('id', '=', row.user_id).executeTakeFirst();
     if (user?.status !== 'active') throw new ShomeiError('account_suspended');
@@ -104,7 +104,13 @@ export function createTokens(deps: TokensDeps): TokenService {
     }
     const now = clock.now();
     if (row.kind === 'refresh') await revokeSession(store, row.session_id, now);
-    else await store.db.updateTable('access_tokens').set({ revoked_at: now }).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
+    else
+      await store.db
+        .updateTable('access_tokens')
+        .set({ revoked_at: now })
+        .where('id', '=', row.id)
+        .where('revoked_at', 'is', null)
+        .execute();
     await audit.append({ ...base, outcome: 'success', sessionId: row.session_id, kind: row.kind });
   }
 

@@ -5,7 +5,7 @@
  */
 import { type AuthorizeInput, credentialsAuthorize } from './authorize.js';
 import { type CredentialView, listOwned, ownedCredential } from './credentials.js';
-import type { Principal, SadGrant, SigningPorts } from './ports.js';
+import type { Principal, ResolvedSignature, SadGrant, SigningPorts } from './ports.js';
 import { type SignHashInput, signaturesSignHash } from './sign-hash.js';
 
 export type { AuthorizeInput } from './authorize.js';
@@ -22,7 +22,7 @@ export interface Signing {
   signHash(principal: Principal, input: SignHashInput): Promise<Buffer[]>;
 }
 
-export function createSigning(ports: SigningPorts): Signing {
+export function createSigning<R extends ResolvedSignature>(ports: SigningPorts<R>): Signing {
   return {
     list: (p, o) => listOwned(ports, p, o.onlyValid),
     credential: (p, id) => ownedCredential(ports, p, id),

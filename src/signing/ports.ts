@@ -45,10 +45,9 @@ export interface CertificateRecord {
   readonly notAfter: number;
 }
 
-/** A signature request resolved against the algorithm table. */
+/** A signature request resolved against the algorithm table (keys/ adds the scheme details). */
 export interface ResolvedSignature {
-  readonly hashOid: string;
-  readonly hashLength: number;
+  readonly hash: { readonly oid: string; readonly length: number };
 }
 
 export interface SignRequest {
@@ -57,13 +56,13 @@ export interface SignRequest {
   readonly signAlgoParams?: Buffer;
 }
 
-export interface KeysPort {
+export interface KeysPort<R extends ResolvedSignature = ResolvedSignature> {
   describe(keyId: string): Promise<KeyDescription>;
   certificate(keyId: string): Promise<CertificateRecord | undefined>;
   /** Checks the request against the algorithm table for this key; throws catalogue errors. */
-  resolve(keyType: string, req: SignRequest): ResolvedSignature;
+  resolve(keyType: string, req: SignRequest): R;
   /** Signs each digest as given (never re-hashed), off the main thread. */
-  signDigests(keyId: string, resolved: ResolvedSignature, digests: readonly Buffer[]): Promise<Buffer[]>;
+  signDigests(keyId: string, resolved: R, digests: readonly Buffer[]): Promise<Buffer[]>;
   hashLength(hashOid: string): number;
 }
 
@@ -99,9 +98,9 @@ export interface ActivationPort {
   verifyPin(userId: string, pin: string): Promise<void>;
 }
 
-export interface SigningPorts {
+export interface SigningPorts<R extends ResolvedSignature = ResolvedSignature> {
   readonly credentials: CredentialsPort;
-  readonly keys: KeysPort;
+  readonly keys: KeysPort<R>;
   readonly sads: SadsPort;
   readonly activation: ActivationPort;
   readonly audit: AuditSink;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ShomeiError, isShomeiError } from '../errors.js';
 import { assertUsable, ownedCredential } from './credentials.js';
-import type { Principal, SigningPorts } from './ports.js';
+import type { Principal, ResolvedSignature, SigningPorts } from './ports.js';
 
 export interface SignHashInput {
   readonly credentialId: string;
@@ -17,8 +17,8 @@ export interface SignHashInput {
   readonly signAlgoParams?: Buffer;
 }
 
-export async function signaturesSignHash(
-  ports: SigningPorts,
+export async function signaturesSignHash<R extends ResolvedSignature>(
+  ports: SigningPorts<R>,
   principal: Principal,
   input: SignHashInput,
 ): Promise<Buffer[]> {
@@ -39,7 +39,7 @@ export async function signaturesSignHash(
       ...(input.signAlgoParams ? { signAlgoParams: input.signAlgoParams } : {}),
     });
     if (input.hashes.length === 0) throw new ShomeiError('empty_hash_array');
-    if (input.hashes.some((h) => h.length !== resolved.hashLength)) throw new ShomeiError('invalid_digest_length');
+    if (input.hashes.some((h) => h.length !== resolved.hash.length)) throw new ShomeiError('invalid_digest_length');
     if (!input.sad) throw new ShomeiError('missing_string', { name: 'SAD' });
     spent = true; // from here on the SAD service logs its own refusals
     const { sadId } = await ports.sads.spend({
@@ -57,7 +57,7 @@ export async function signaturesSignHash(
           ...facts,
           keyId: view.credential.keyId,
           sadId,
-          hashAlgorithmOID: resolved.hashOid,
+          hashAlgorithmOID: resolved.hash.oid,
           hash: (input.hashes[i] as Buffer).toString('base64'),
           signatureSha256: createHash('sha256').update(sig).digest('hex'),
         }),

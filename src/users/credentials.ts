@@ -27,21 +27,46 @@ export function credentials(deps: UsersDeps) {
 
   async function addCredential(c: NewCredential, actor: Actor): Promise<Credential> {
     if (c.scal !== '1' && c.scal !== '2') throw new ShomeiError('invalid_parameter', { name: 'scal' });
-    if (!Number.isInteger(c.multisign) || c.multisign < 1) throw new ShomeiError('invalid_parameter', { name: 'multisign' });
+    if (!Number.isInteger(c.multisign) || c.multisign < 1)
+      throw new ShomeiError('invalid_parameter', { name: 'multisign' });
     const user = await loadUser(store.db, c.userId);
     if (user.status === 'terminated') throw new ShomeiError('invalid_state', { detail: 'user terminated' });
     const now = clock.now();
     const id = random.uuid();
     await store.db
       .insertInto('credentials')
-      .values({ id, user_id: c.userId, key_id: c.keyId, description: c.description, status: 'enabled', scal: c.scal, multisign: c.multisign, created_at: now, updated_at: now })
+      .values({
+        id,
+        user_id: c.userId,
+        key_id: c.keyId,
+        description: c.description,
+        status: 'enabled',
+        scal: c.scal,
+        multisign: c.multisign,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
-    await audit.append({ type: 'credential.add', actor, outcome: 'success', userId: c.userId, credentialId: id, keyId: c.keyId, scal: c.scal });
+    await audit.append({
+      type: 'credential.add',
+      actor,
+      outcome: 'success',
+      userId: c.userId,
+      credentialId: id,
+      keyId: c.keyId,
+      scal: c.scal,
+    });
     return getCredential(id);
   }
 
   async function listCredentials(userId: string): Promise<Credential[]> {
-    const rows = await store.db.selectFrom('credentials').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+    const rows = await store.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toCredential);
   }
 
@@ -52,7 +77,14 @@ export function credentials(deps: UsersDeps) {
       if (user.status === 'terminated') throw new ShomeiError('invalid_state', { detail: 'user terminated' });
     }
     await store.db.updateTable('credentials').set({ status, updated_at: clock.now() }).where('id', '=', id).execute();
-    await audit.append({ type: 'credential.status', actor, outcome: 'success', userId: cred.userId, credentialId: id, status });
+    await audit.append({
+      type: 'credential.status',
+      actor,
+      outcome: 'success',
+      userId: cred.userId,
+      credentialId: id,
+      status,
+    });
     return getCredential(id);
   }
 

@@ -28,11 +28,7 @@ export function generateEnrolmentCode(random: Random): string {
 
 /** Crockford decoding rules: case-insensitive, O→0, I/L→1, separators ignored. */
 export function normaliseEnrolmentCode(code: string): string {
-  return code
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 export function hashEnrolmentCode(code: string): string {

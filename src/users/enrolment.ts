@@ -61,7 +61,15 @@ export function enrolment(deps: UsersDeps) {
         .execute();
       await tx
         .insertInto('enrolment_codes')
-        .values({ id: random.uuid(), user_id: userId, code_hash: hashEnrolmentCode(code), expires_at: expiresAt, used_at: null, created_by: actor, created_at: now })
+        .values({
+          id: random.uuid(),
+          user_id: userId,
+          code_hash: hashEnrolmentCode(code),
+          expires_at: expiresAt,
+          used_at: null,
+          created_by: actor,
+          created_at: now,
+        })
         .execute();
     });
     await audit.append({ type: 'user.enrolment_code.issue', actor, outcome: 'success', userId, expiresAt });
@@ -82,17 +90,29 @@ export function enrolment(deps: UsersDeps) {
         const uid = await consumeCode(tx, hashEnrolmentCode(code), now);
         const res = await tx
           .updateTable('users')
-          .set({ password_verifier: passwordVerifier, pin_verifier: pinVerifier, status: 'active', login_failures: 0, login_locked_until: null, pin_failures: 0, pin_locked_until: null, updated_at: now })
+          .set({
+            password_verifier: passwordVerifier,
+            pin_verifier: pinVerifier,
+            status: 'active',
+            login_failures: 0,
+            login_locked_until: null,
+            pin_failures: 0,
+            pin_locked_until: null,
+            updated_at: now,
+          })
           .where('id', '=', uid)
           .where('status', 'in', ['pending', 'active'])
           .executeTakeFirst();
         if (res.numUpdatedRows === 0n) throw new ShomeiError('enrolment_code_invalid');
+        // A code redeemed by an active user is a reset (renew/reissue, USER-2): old sessions end.
+        await deps.revokeUserAccess?.(tx, uid, now);
         return uid;
       });
       await audit.append({ type: 'user.enrol', actor: userId, outcome: 'success', userId });
-      return toUser((await store.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow()));
+      return toUser(await store.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow());
     } catch (e) {
-      if (e instanceof ShomeiError) await audit.append({ type: 'user.enrol', actor: 'anonymous', outcome: 'failure', reason: e.code });
+      if (e instanceof ShomeiError)
+        await audit.append({ type: 'user.enrol', actor: 'anonymous', outcome: 'failure', reason: e.code });
       throw e;
     }
   }

@@ -30,7 +30,11 @@ export function lifecycle(deps: UsersDeps) {
   }
 
   async function revokeAll(tx: Tx, id: string, now: number): Promise<void> {
-    await tx.updateTable('credentials').set({ status: 'disabled', updated_at: now }).where('user_id', '=', id).execute();
+    await tx
+      .updateTable('credentials')
+      .set({ status: 'disabled', updated_at: now })
+      .where('user_id', '=', id)
+      .execute();
     await tx.deleteFrom('enrolment_codes').where('user_id', '=', id).execute();
     await deps.revokeUserAccess?.(tx, id, now);
   }

@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { AuditSink } from '../audit/event.js';
 import type { Clock, Random } from '../platform/index.js';
-import type { CredentialStatus, CredentialsTable, Store, Tx, UsersTable, UserStatus } from '../store/index.js';
+import type { CredentialStatus, CredentialsTable, Store, Tx, UserStatus, UsersTable } from '../store/index.js';
 
 /** Who acted, as the audit log records it: a user id, 'admin:<name>' or 'system' (USER-2). */
 export type Actor = string;

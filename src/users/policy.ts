@@ -12,9 +12,12 @@ export const PIN_MAX = 16;
 
 export function checkPassword(password: string): void {
   const n = [...password].length;
-  if (n < PASSWORD_MIN) throw new ShomeiError('weak_secret', { what: 'password', detail: `at least ${PASSWORD_MIN} characters` });
-  if (n > PASSWORD_MAX) throw new ShomeiError('weak_secret', { what: 'password', detail: `at most ${PASSWORD_MAX} characters` });
-  if (new Set(password).size === 1) throw new ShomeiError('weak_secret', { what: 'password', detail: 'one repeated character' });
+  if (n < PASSWORD_MIN)
+    throw new ShomeiError('weak_secret', { what: 'password', detail: `at least ${PASSWORD_MIN} characters` });
+  if (n > PASSWORD_MAX)
+    throw new ShomeiError('weak_secret', { what: 'password', detail: `at most ${PASSWORD_MAX} characters` });
+  if (new Set(password).size === 1)
+    throw new ShomeiError('weak_secret', { what: 'password', detail: 'one repeated character' });
 }
 
 export function checkPin(pin: string): void {

@@ -1,6 +1,7 @@
 /** Registration and the read/change side of DB-1 (USER-2, USER-3). */
+import type { Insertable } from 'kysely';
 import { ShomeiError } from '../errors.js';
-import type { Db } from '../store/index.js';
+import type { Db, IdentityProofingTable, UsersTable } from '../store/index.js';
 import { type Actor, toUser, type User, type UsersDeps } from './model.js';
 
 /** Identity-proofing evidence (USER-3): without it there is no registration. */
@@ -50,6 +51,38 @@ function checkRegistration(r: Registration): void {
   requireText(r.proofing.documentRef, 'proofing.documentRef');
 }
 
+function newUserRow(id: string, r: Registration, actor: Actor, now: number): Insertable<UsersTable> {
+  // USER-3: 'pending' and no secrets until the user redeems an enrolment code (USER-4).
+  return {
+    id,
+    username: r.username,
+    display_name: r.displayName,
+    email: r.email ?? null,
+    status: 'pending',
+    password_verifier: null,
+    pin_verifier: null,
+    login_failures: 0,
+    login_locked_until: null,
+    pin_failures: 0,
+    pin_locked_until: null,
+    created_by: actor,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+function proofingRow(id: string, userId: string, p: IdentityProofing, now: number): Insertable<IdentityProofingTable> {
+  return {
+    id,
+    user_id: userId,
+    method: p.method,
+    officer: p.officer,
+    document_ref: p.documentRef,
+    evidence: JSON.stringify(p.evidence ?? {}),
+    verified_at: now,
+  };
+}
+
 export function registry(deps: UsersDeps) {
   const { store, audit, clock, random } = deps;
 
@@ -62,34 +95,11 @@ export function registry(deps: UsersDeps) {
       if (taken) throw new ShomeiError('conflict', { what: 'username' });
       await tx
         .insertInto('users')
-        .values({
-          id,
-          username: r.username,
-          display_name: r.displayName,
-          email: r.email ?? null,
-          status: 'pending',
-          password_verifier: null,
-          pin_verifier: null,
-          login_failures: 0,
-          login_locked_until: null,
-          pin_failures: 0,
-          pin_locked_until: null,
-          created_by: actor,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(newUserRow(id, r, actor, now))
         .execute();
       await tx
         .insertInto('identity_proofing')
-        .values({
-          id: random.uuid(),
-          user_id: id,
-          method: r.proofing.method,
-          officer: r.proofing.officer,
-          document_ref: r.proofing.documentRef,
-          evidence: JSON.stringify(r.proofing.evidence ?? {}),
-          verified_at: now,
-        })
+        .values(proofingRow(random.uuid(), id, r.proofing, now))
         .execute();
     });
     // The document reference is personal data: the log keeps the method and officer only.

@@ -28,7 +28,14 @@ export function createPinFactor(deps: PinFactorDeps): PinFactor {
 
   async function verifyPin(userId: string, pin: string, context: { credentialId?: string } = {}): Promise<void> {
     const log = (outcome: 'success' | 'failure', extra: Record<string, string | number> = {}) =>
-      audit.append({ type: 'auth.pin', actor: userId, outcome, userId, credentialId: context.credentialId ?? null, ...extra });
+      audit.append({
+        type: 'auth.pin',
+        actor: userId,
+        outcome,
+        userId,
+        credentialId: context.credentialId ?? null,
+        ...extra,
+      });
     const user = await store.db.selectFrom('users').select('pin_verifier').where('id', '=', userId).executeTakeFirst();
     if (!user?.pin_verifier) {
       await log('failure', { reason: 'no_pin' });

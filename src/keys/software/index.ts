@@ -3,7 +3,7 @@
  * as PKCS#8 wrapped under the KEK (wrap.ts); signing happens in a worker pool (pool.ts). Plaintext
  * private keys appear in this thread only at generation/import time, and are wiped there.
  */
-import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
@@ -18,7 +18,6 @@ import { wrapKey } from './wrap.js';
 export { type Kek, kekFromBase64, loadOrCreateKek } from './kek.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
-const DER = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } } as const;
 /** Digests per worker request: below this, splitting costs more (key parsing) than it gains. */
 const MIN_CHUNK = 16;
 
@@ -29,13 +28,15 @@ export interface SoftwareKeyStoreOptions {
   readonly poolSize?: number;
 }
 
-async function generatePkcs8(keyType: KeyType): Promise<{ publicKey: Buffer; privateKey: Buffer }> {
+async function generateKeyObject(keyType: KeyType): Promise<KeyObject> {
   const info = KEY_TYPES[keyType];
-  if (info.family === 'rsa') {
-    return generateKeyPairAsync('rsa', { modulusLength: info.bits, publicExponent: 0x10001, ...DER });
-  }
-  if (info.family === 'ec' && info.curve) return generateKeyPairAsync('ec', { namedCurve: info.curve, ...DER });
-  return generateKeyPairAsync('ed25519', DER);
+  const pair =
+    info.family === 'rsa'
+      ? await generateKeyPairAsync('rsa', { modulusLength: info.bits, publicExponent: 0x10001 })
+      : info.family === 'ec' && info.curve
+        ? await generateKeyPairAsync('ec', { namedCurve: info.curve })
+        : await generateKeyPairAsync('ed25519');
+  return pair.privateKey;
 }
 
 const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
@@ -58,6 +59,8 @@ function importedKeyType(key: KeyObject): KeyType {
       throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key` });
   }
 }
+
+const spkiOf = (key: KeyObject): Buffer => createPublicKey(key).export({ type: 'spki', format: 'der' });
 
 function parsePkcs8(der: Uint8Array): KeyObject {
   try {
@@ -101,14 +104,13 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
   return {
     kind: 'software',
     async generate(keyType, id) {
-      const { publicKey, privateKey } = await generatePkcs8(keyType);
-      return seal(id, keyType, publicKey, privateKey);
+      const key = await generateKeyObject(keyType);
+      return seal(id, keyType, spkiOf(key), key.export({ type: 'pkcs8', format: 'der' }));
     },
     async import(pkcs8Der, id) {
       const key = parsePkcs8(pkcs8Der);
       const keyType = importedKeyType(key);
-      const spki = key.export({ type: 'spki', format: 'der' }) as Buffer;
-      return seal(id, keyType, spki, key.export({ type: 'pkcs8', format: 'der' }) as Buffer);
+      return seal(id, keyType, spkiOf(key), key.export({ type: 'pkcs8', format: 'der' }));
     },
     async sign(h, signature, digests) {
       // A large batch is split across workers; each chunk unwraps the key once.

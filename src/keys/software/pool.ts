@@ -22,14 +22,18 @@ interface Slot {
 }
 
 /**
- * Under tsx or vitest this module is TypeScript and workers have no TS loader unless told; compiled
- * (dist/) it is plain JavaScript.
+ * Under tsx or vitest this module is TypeScript, and a worker inherits no TS loader (Node 20 does
+ * not apply `--import tsx` hooks in worker threads), so a TS worker first registers tsx's ESM hooks
+ * itself. Compiled (dist/), the worker is plain JavaScript.
  */
 function spawn(kek: Uint8Array): Worker {
-  const isTs = import.meta.url.endsWith('.ts');
-  const url = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
-  const execArgv = isTs ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
-  return new Worker(url, { workerData: { kek }, execArgv });
+  const workerData = { kek };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  // import.meta.resolve picks tsx's ESM entry (the `import` condition); some runners lack it.
+  const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData });
 }
 
 export function createSigningPool(opts: { kek: Uint8Array; size?: number }): SigningPool {

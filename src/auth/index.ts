@@ -1,0 +1,19 @@
+/**
+ * ① User authentication (SPEC.md AUTH-1..5): who is calling (bearer tokens, issued after a login
+ * factor) and what they may sign (Signature Activation Data). Factors live in `factors/`; the token
+ * service does not care which one was used, so OAuth2 and further factors plug in beside them.
+ */
+export type { BasicCredentials } from './basic.js';
+export { parseBasicAuthorization } from './basic.js';
+export type { PinFactor, PinFactorDeps } from './factors/pin.js';
+export { createPinFactor } from './factors/pin.js';
+export type { Factor, LockoutPolicy } from './lockout.js';
+export { backoffMs } from './lockout.js';
+export type { BasicLogin, Login, LoginDeps } from './login.js';
+export { createLogin, SERVICE_SCOPE } from './login.js';
+export type { Principal, TokenGrant } from './principal.js';
+export { revokeUserAccess } from './revoke-user.js';
+export type { SadDeps, SadGrant, SadRequest, SadService, SadSpendRequest, SignatureActivationData } from './sad.js';
+export { createSadService } from './sad.js';
+export type { IssueRequest, TokenService, TokensDeps, TokenTypeHint } from './tokens.js';
+export { createTokens } from './tokens.js';

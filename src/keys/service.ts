@@ -1,0 +1,180 @@
+/**
+ * Key management (function ⑤, DB-2). The only module that reads or writes the `keys` and
+ * `key_certificates` tables and holds key handles (KEY-1); everyone else asks it by key id.
+ */
+import { ShomeiError } from '../errors.js';
+import type { Clock, Random } from '../platform/index.js';
+import type { KeysTable, Store } from '../store/index.js';
+import { KEY_TYPES, type KeyPolicy, type KeyType, keyTypeInfo } from './algorithms.js';
+import { type CertificateInfo, checkChain, describe } from './certificates.js';
+import { buildCsr } from './csr.js';
+import type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
+import { checkDigests, type ResolvedSignature } from './signature.js';
+
+export interface KeyRecord {
+  readonly id: string;
+  readonly ref: string;
+  readonly keyType: KeyType;
+  readonly purpose: string;
+  readonly status: KeysTable['status'];
+  /** SubjectPublicKeyInfo, DER. */
+  readonly publicKey: Buffer;
+  readonly createdAt: number;
+  readonly destroyedAt: number | null;
+}
+
+export interface KeyService {
+  generate(keyType: KeyType, purpose: string): Promise<KeyRecord>;
+  importPkcs8(pkcs8Der: Uint8Array, purpose: string): Promise<KeyRecord>;
+  get(id: string): Promise<KeyRecord>;
+  /** Signs raw digests (never re-hashed) with an active key; `sig` comes from resolveSignature. */
+  signDigests(keyId: string, sig: ResolvedSignature, digests: readonly Uint8Array[]): Promise<Buffer[]>;
+  signMessage(keyId: string, message: Uint8Array): Promise<Buffer>;
+  publicKey(id: string): Promise<Buffer>;
+  /** PKCS#10 DER for the key (KEY-3). */
+  csr(keyId: string, subjectDn: string): Promise<Buffer>;
+  importCertificateChain(keyId: string, chainDer: readonly Uint8Array[]): Promise<CertificateInfo>;
+  certificate(keyId: string): Promise<CertificateInfo | null>;
+  retire(id: string): Promise<void>;
+  /** SIGN-2: zeroise. The wrapped blob is overwritten, then removed; the row stays as a record. */
+  destroy(id: string): Promise<void>;
+}
+
+export interface KeyServiceDeps {
+  readonly store: Store;
+  readonly keystore: KeyStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly policy?: KeyPolicy;
+}
+
+const toRecord = (r: KeysTable): KeyRecord => ({
+  id: r.id,
+  ref: r.ref,
+  keyType: r.key_type as KeyType,
+  purpose: r.purpose,
+  status: r.status,
+  publicKey: Buffer.from(r.public_key),
+  createdAt: Number(r.created_at),
+  destroyedAt: r.destroyed_at === null ? null : Number(r.destroyed_at),
+});
+
+export function createKeyService(deps: KeyServiceDeps): KeyService {
+  const { store, keystore, clock } = deps;
+  const db = store.db;
+  const policy = deps.policy ?? {};
+
+  const row = async (id: string): Promise<KeysTable> => {
+    const r = await db.selectFrom('keys').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!r) throw new ShomeiError('unknown_key');
+    return r;
+  };
+
+  const insert = async (id: string, k: StoredKey, purpose: string): Promise<KeyRecord> => {
+    keyTypeInfo(k.keyType, policy); // an imported Ed25519 key is policy-gated too
+    const r: KeysTable = {
+      id,
+      ref: k.ref,
+      key_type: k.keyType,
+      purpose,
+      wrapped: k.wrapped,
+      kek_id: k.kekId,
+      public_key: k.publicKey,
+      status: 'active',
+      created_at: clock.now(),
+      destroyed_at: null,
+    };
+    await db.insertInto('keys').values(r).execute();
+    return toRecord(r);
+  };
+
+  /** The handle of a key that may sign now. */
+  const activeHandle = async (id: string): Promise<KeyHandle> => {
+    const r = await row(id);
+    if (r.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${r.status}` });
+    return { id: r.id, ref: r.ref, keyType: r.key_type as KeyType, wrapped: r.wrapped && Buffer.from(r.wrapped) };
+  };
+
+  const service: KeyService = {
+    async generate(keyType, purpose) {
+      keyTypeInfo(keyType, policy);
+      const id = deps.random.uuid();
+      return insert(id, await keystore.generate(keyType, id), purpose);
+    },
+    async importPkcs8(pkcs8Der, purpose) {
+      const id = deps.random.uuid();
+      return insert(id, await keystore.import(pkcs8Der, id), purpose);
+    },
+    get: async (id) => toRecord(await row(id)),
+    async signDigests(keyId, sig, digests) {
+      const h = await activeHandle(keyId);
+      const family = sig.scheme === 'ecdsa' ? 'ec' : 'rsa';
+      if (KEY_TYPES[h.keyType].family !== family) throw new ShomeiError('invalid_parameter', { name: 'signAlgo' });
+      checkDigests(sig.hash, digests);
+      return keystore.sign(h, sig, digests);
+    },
+    signMessage: async (keyId, message) => keystore.signMessage(await activeHandle(keyId), message),
+    publicKey: async (id) => Buffer.from((await row(id)).public_key),
+    csr: async (keyId, subjectDn) => buildCsr(service, keyId, (await row(keyId)).public_key, subjectDn),
+    importCertificateChain: (keyId, chainDer) => importChain(deps, row, keyId, chainDer),
+    certificate: (keyId) => loadCertificate(store, keyId),
+    async retire(id) {
+      const r = await row(id);
+      if (r.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${r.status}` });
+      await db.updateTable('keys').set({ status: 'retired' }).where('id', '=', id).execute();
+    },
+    destroy: (id) => destroyKey(deps, row, id),
+  };
+  return service;
+}
+
+async function importChain(
+  deps: KeyServiceDeps,
+  row: (id: string) => Promise<KeysTable>,
+  keyId: string,
+  chainDer: readonly Uint8Array[],
+): Promise<CertificateInfo> {
+  const key = await row(keyId);
+  const info = checkChain(Buffer.from(key.public_key), chainDer);
+  const values = {
+    chain: JSON.stringify(info.chain.map((c) => c.toString('base64'))),
+    serial_number: info.serialNumber,
+    subject_dn: info.subjectDn,
+    issuer_dn: info.issuerDn,
+    not_before: info.notBefore,
+    not_after: info.notAfter,
+    status: info.status,
+    created_at: deps.clock.now(),
+  };
+  await deps.store.db
+    .insertInto('key_certificates')
+    .values({ key_id: keyId, ...values })
+    .onConflict((oc) => oc.column('key_id').doUpdateSet(values))
+    .execute();
+  return info;
+}
+
+async function loadCertificate(store: Store, keyId: string): Promise<CertificateInfo | null> {
+  const r = await store.db.selectFrom('key_certificates').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+  if (!r) return null;
+  const chain = (JSON.parse(r.chain) as string[]).map((b) => Buffer.from(b, 'base64'));
+  return describe(chain, r.status);
+}
+
+async function destroyKey(deps: KeyServiceDeps, row: (id: string) => Promise<KeysTable>, id: string): Promise<void> {
+  const r = await row(id);
+  if (r.status === 'destroyed') return;
+  const handle: KeyHandle = { id, ref: r.ref, keyType: r.key_type as KeyType, wrapped: r.wrapped };
+  await deps.keystore.destroy(handle);
+  await deps.store.transaction(async (tx) => {
+    // Overwrite first, so the blob's bytes are replaced in place where the engine allows (SQLite
+    // additionally needs secure_delete to scrub freed pages; PostgreSQL's MVCC keeps old tuples
+    // until VACUUM) — the KEK remains the real protection of deleted blobs.
+    if (r.wrapped) {
+      const zeros = Buffer.alloc(r.wrapped.length);
+      await tx.updateTable('keys').set({ wrapped: zeros }).where('id', '=', id).execute();
+    }
+    const set = { wrapped: null, status: 'destroyed' as const, destroyed_at: deps.clock.now() };
+    await tx.updateTable('keys').set(set).where('id', '=', id).execute();
+  });
+}
