@@ -68,7 +68,11 @@ export const catalogue = {
   invalid_handle: entry(400, 'invalid_request', 'Invalid parameter handle'),
   certificate_expired: entry(400, 'invalid_request', 'Signing certificate is expired'),
   certificate_not_valid: entry(400, 'invalid_request', 'Signing certificate is not valid'),
-  async_not_supported: entry(400, 'invalid_request', 'Invalid parameter operationMode: asynchronous mode is not offered'),
+  async_not_supported: entry(
+    400,
+    'invalid_request',
+    'Invalid parameter operationMode: asynchronous mode is not offered',
+  ),
 
   // --- administrative / domain ---
   conflict: entry(409, 'invalid_request', (p) => `Already exists: ${p.what}`),

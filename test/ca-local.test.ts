@@ -6,7 +6,8 @@ import type { Store } from '../src/store/index.js';
 import { certPem, openssl } from './keys-openssl.js';
 import { backends } from './support/stores.js';
 
-const x509Text = (der: Uint8Array) => openssl({ 'c.der': der }, ['x509', '-inform', 'DER', '-in', '{c.der}', '-noout', '-text']);
+const x509Text = (der: Uint8Array) =>
+  openssl({ 'c.der': der }, ['x509', '-inform', 'DER', '-in', '{c.der}', '-noout', '-text']);
 
 describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
   let store: Store;
@@ -45,31 +46,43 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
     expect((await keys.get(root.keyId)).keyType).toBe('EC-P384');
   });
 
-  it.each(['EC-P256', 'RSA-2048'] as const)('KEY-3: a %s certificate issued by the root passes openssl verify', async (keyType) => {
-    const root = await ca.ensure();
-    const key = await keys.generate(keyType, 'signing');
-    const ee = await ca.issue({ keyId: key.id, subjectDn: 'CN=Alice Example, C=JP', profile: 'signing', validityDays: 365 });
-    const v = openssl({ 'root.pem': certPem(root.certificate), 'ee.pem': certPem(ee) }, [
-      'verify',
-      '-CAfile',
-      '{root.pem}',
-      '{ee.pem}',
-    ]);
-    expect(v.out).toContain('OK');
-    expect(v.ok).toBe(true);
-    const text = x509Text(ee).out;
-    expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Non Repudiation/);
-    expect(text).toMatch(/Basic Constraints: critical\s+CA:FALSE/);
-    expect(text).toContain('Authority Key Identifier');
-    expect(text).toContain('Subject Key Identifier');
-    expect(text).toContain('CA Issuers - URI:https://shomei.test/ca/root.der');
-    expect(text).toMatch(/Subject: C ?= ?JP, CN ?= ?Alice Example/);
-    const cert = await keys.certificate(key.id);
-    expect(cert?.chain.map((c) => c.toString('hex'))).toEqual([ee.toString('hex'), root.certificate.toString('hex')]);
-    expect(cert).toMatchObject({ subjectDn: 'CN=Alice Example, C=JP', issuerDn: 'CN=shomei local root CA', status: 'valid' });
-    expect(cert?.serialNumber).toMatch(/^[0-9a-f]{32,34}$/);
-    expect(cert?.notAfter).toBe(Math.floor((clock.now() + 365 * 86_400_000) / 1000) * 1000);
-  });
+  it.each(['EC-P256', 'RSA-2048'] as const)(
+    'KEY-3: a %s certificate issued by the root passes openssl verify',
+    async (keyType) => {
+      const root = await ca.ensure();
+      const key = await keys.generate(keyType, 'signing');
+      const ee = await ca.issue({
+        keyId: key.id,
+        subjectDn: 'CN=Alice Example, C=JP',
+        profile: 'signing',
+        validityDays: 365,
+      });
+      const v = openssl({ 'root.pem': certPem(root.certificate), 'ee.pem': certPem(ee) }, [
+        'verify',
+        '-CAfile',
+        '{root.pem}',
+        '{ee.pem}',
+      ]);
+      expect(v.out).toContain('OK');
+      expect(v.ok).toBe(true);
+      const text = x509Text(ee).out;
+      expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Non Repudiation/);
+      expect(text).toMatch(/Basic Constraints: critical\s+CA:FALSE/);
+      expect(text).toContain('Authority Key Identifier');
+      expect(text).toContain('Subject Key Identifier');
+      expect(text).toContain('CA Issuers - URI:https://shomei.test/ca/root.der');
+      expect(text).toMatch(/Subject: C ?= ?JP, CN ?= ?Alice Example/);
+      const cert = await keys.certificate(key.id);
+      expect(cert?.chain.map((c) => c.toString('hex'))).toEqual([ee.toString('hex'), root.certificate.toString('hex')]);
+      expect(cert).toMatchObject({
+        subjectDn: 'CN=Alice Example, C=JP',
+        issuerDn: 'CN=shomei local root CA',
+        status: 'valid',
+      });
+      expect(cert?.serialNumber).toMatch(/^[0-9a-f]{32,34}$/);
+      expect(cert?.notAfter).toBe(Math.floor((clock.now() + 365 * 86_400_000) / 1000) * 1000);
+    },
+  );
 
   it('KEY-3: importCertificateChain refuses a chain for another key or out of order', async () => {
     const root = await ca.ensure();
@@ -82,8 +95,12 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
     });
     const other = await keys.generate('EC-P256', 'signing');
     const otherEe = await ca.issue({ keyId: other.id, subjectDn: 'CN=O', profile: 'signing', validityDays: 30 });
-    await expect(keys.importCertificateChain(a.id, [ee, otherEe])).rejects.toMatchObject({ code: 'certificate_mismatch' });
-    await expect(keys.importCertificateChain(a.id, [Buffer.from('junk')])).rejects.toMatchObject({ code: 'certificate_mismatch' });
+    await expect(keys.importCertificateChain(a.id, [ee, otherEe])).rejects.toMatchObject({
+      code: 'certificate_mismatch',
+    });
+    await expect(keys.importCertificateChain(a.id, [Buffer.from('junk')])).rejects.toMatchObject({
+      code: 'certificate_mismatch',
+    });
     expect((await keys.importCertificateChain(a.id, [ee, root.certificate])).subjectDn).toBe('CN=A');
   });
 

@@ -42,7 +42,9 @@ describe('keys/algorithms — the one algorithm table (SIGN-4)', () => {
       scheme: 'rsa-pkcs1',
       hash: HASHES['SHA-384'],
     });
-    expect(resolveSignature({ keyType: 'EC-P256', signAlgo: OID.ecdsaWithSHA512, hashAlgorithmOID: OID.sha512 })).toEqual({
+    expect(
+      resolveSignature({ keyType: 'EC-P256', signAlgo: OID.ecdsaWithSHA512, hashAlgorithmOID: OID.sha512 }),
+    ).toEqual({
       scheme: 'ecdsa',
       hash: HASHES['SHA-512'],
     });
@@ -51,39 +53,54 @@ describe('keys/algorithms — the one algorithm table (SIGN-4)', () => {
   it('SIGN-4: rsaEncryption and RSASSA-PSS need hashAlgorithmOID (csc-api-v2 §5.1)', () => {
     expect(code({ keyType: 'RSA-2048', signAlgo: OID.rsaEncryption })).toMatch(/^missing_string:.*hashAlgorithmOID/);
     expect(code({ keyType: 'RSA-2048', signAlgo: OID.rsassaPss })).toMatch(/^missing_string:.*hashAlgorithmOID/);
-    expect(resolveSignature({ keyType: 'RSA-3072', signAlgo: OID.rsaEncryption, hashAlgorithmOID: OID.sha256 }).scheme).toBe('rsa-pkcs1');
+    expect(
+      resolveSignature({ keyType: 'RSA-3072', signAlgo: OID.rsaEncryption, hashAlgorithmOID: OID.sha256 }).scheme,
+    ).toBe('rsa-pkcs1');
   });
 
   it('SIGN-4: PSS salt defaults to the hash length; parameters are honoured', () => {
-    expect(resolveSignature({ keyType: 'RSA-2048', signAlgo: OID.rsassaPss, hashAlgorithmOID: OID.sha384 }).saltLength).toBe(48);
+    expect(
+      resolveSignature({ keyType: 'RSA-2048', signAlgo: OID.rsassaPss, hashAlgorithmOID: OID.sha384 }).saltLength,
+    ).toBe(48);
     const params = pssParams(OID.sha256, OID.sha256, 20);
-    const r = resolveSignature({ keyType: 'RSA-2048', signAlgo: OID.rsassaPss, hashAlgorithmOID: OID.sha256, signAlgoParams: params });
+    const r = resolveSignature({
+      keyType: 'RSA-2048',
+      signAlgo: OID.rsassaPss,
+      hashAlgorithmOID: OID.sha256,
+      signAlgoParams: params,
+    });
     expect(r).toEqual({ scheme: 'rsa-pss', hash: HASHES['SHA-256'], saltLength: 20 });
   });
 
   it('SIGN-4: PSS parameters with an MGF1 hash other than the hash are refused', () => {
     const params = pssParams(OID.sha256, OID.sha384, 32);
-    expect(code({ keyType: 'RSA-2048', signAlgo: OID.rsassaPss, hashAlgorithmOID: OID.sha256, signAlgoParams: params })).toBe(
-      'invalid_parameter:Invalid parameter signAlgoParams',
-    );
+    expect(
+      code({ keyType: 'RSA-2048', signAlgo: OID.rsassaPss, hashAlgorithmOID: OID.sha256, signAlgoParams: params }),
+    ).toBe('invalid_parameter:Invalid parameter signAlgoParams');
   });
 
   it('SIGN-4: PSS parameters naming SHA-1, contradicting the hash, malformed or with an oversized salt are refused', () => {
     const req = { keyType: 'RSA-2048', signAlgo: OID.rsassaPss, hashAlgorithmOID: OID.sha256 } as const;
     expect(code({ ...req, signAlgoParams: pssParams(SHA1, SHA1, 20) })).toMatch(/^unsupported_algorithm:/);
-    expect(code({ ...req, signAlgoParams: pssParams(OID.sha384, OID.sha384, 48) })).toMatch(/^hash_algorithm_contradicts:/);
+    expect(code({ ...req, signAlgoParams: pssParams(OID.sha384, OID.sha384, 48) })).toMatch(
+      /^hash_algorithm_contradicts:/,
+    );
     expect(code({ ...req, signAlgoParams: Uint8Array.of(1, 2, 3) })).toMatch(/^invalid_parameter:.*signAlgoParams/);
     expect(code({ ...req, signAlgoParams: pssParams(OID.sha256, OID.sha256, 223) })).toMatch(/^invalid_parameter:/);
   });
 
   it('SIGN-4: SHA-1 and unknown algorithms are refused', () => {
     expect(code({ keyType: 'RSA-2048', signAlgo: SHA1_RSA })).toMatch(/^unsupported_algorithm:.*signAlgo/);
-    expect(code({ keyType: 'RSA-2048', signAlgo: OID.rsaEncryption, hashAlgorithmOID: SHA1 })).toMatch(/^unsupported_algorithm:.*hash/);
+    expect(code({ keyType: 'RSA-2048', signAlgo: OID.rsaEncryption, hashAlgorithmOID: SHA1 })).toMatch(
+      /^unsupported_algorithm:.*hash/,
+    );
     expect(code({ keyType: 'EC-P256', signAlgo: '0.4.0.127.0.7.1.1.4.1.3' })).toMatch(/^unsupported_algorithm:/);
   });
 
   it('SIGN-4: a signAlgo for another key family is refused (ecdsa-with-SHA256 on RSA)', () => {
-    expect(code({ keyType: 'RSA-2048', signAlgo: OID.ecdsaWithSHA256 })).toBe('invalid_parameter:Invalid parameter signAlgo');
+    expect(code({ keyType: 'RSA-2048', signAlgo: OID.ecdsaWithSHA256 })).toBe(
+      'invalid_parameter:Invalid parameter signAlgo',
+    );
     expect(code({ keyType: 'EC-P384', signAlgo: OID.sha256WithRSAEncryption })).toMatch(/^invalid_parameter:/);
     expect(code({ keyType: 'Ed25519', signAlgo: OID.ecdsaWithSHA256 })).toMatch(/^invalid_parameter:/);
   });
@@ -101,7 +118,9 @@ describe('keys/algorithms — the one algorithm table (SIGN-4)', () => {
   });
 
   it('csc-api-v2 §1: digests of the wrong length are refused', () => {
-    expect(() => checkDigests(HASHES['SHA-256'], [Buffer.alloc(32), Buffer.alloc(31)])).toThrow('Invalid digest value length');
+    expect(() => checkDigests(HASHES['SHA-256'], [Buffer.alloc(32), Buffer.alloc(31)])).toThrow(
+      'Invalid digest value length',
+    );
     expect(() => checkDigests(HASHES['SHA-256'], [])).toThrow('Empty hash array');
     checkDigests(HASHES['SHA-512'], [Buffer.alloc(64)]);
   });

@@ -57,9 +57,15 @@ describe.each(await backends())('keys/service on $name (KEY-1, KEY-2, SIGN-2)', 
   });
 
   it('KEY-2: imports a PKCS#8 key; RSA-1024 and unknown keys are refused', async () => {
-    const pkcs8 = generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const pkcs8 = generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'der',
+    });
     expect((await keys.importPkcs8(pkcs8, 'imported')).keyType).toBe('EC-P521');
-    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'der',
+    });
     await expect(keys.importPkcs8(weak, 'x')).rejects.toMatchObject({ code: 'unsupported_algorithm' });
     await expect(keys.importPkcs8(Buffer.from('junk'), 'x')).rejects.toMatchObject({ code: 'invalid_parameter' });
     await expect(keys.get('no-such-key')).rejects.toMatchObject({ code: 'unknown_key' });
@@ -91,16 +97,28 @@ describe.each(await backends())('keys/service on $name (KEY-1, KEY-2, SIGN-2)', 
     await expect(keys.signDigests(k.id, sig, [digest])).rejects.toMatchObject({ code: 'invalid_state' });
   });
 
-  it.each(['RSA-2048', 'EC-P256', 'EC-P384', 'EC-P521'] as const)('KEY-3: the %s CSR passes openssl req -verify', async (keyType) => {
-    const k = await keys.generate(keyType, 'signing');
-    const csr = await keys.csr(k.id, 'CN=Alice Example, O=Shomei Test\\, Inc., C=JP');
-    const o = openssl({ 'req.der': csr }, ['req', '-inform', 'DER', '-in', '{req.der}', '-verify', '-noout', '-text']);
-    expect(o.ok, o.out).toBe(true);
-    expect(o.out).toMatch(/verify OK|Certificate request self-signature verify OK/);
-    expect(o.out).toContain('C = JP, O = "Shomei Test, Inc.", CN = Alice Example');
-    const pub = openssl({ 'req.der': csr }, ['req', '-inform', 'DER', '-in', '{req.der}', '-pubkey', '-noout']);
-    expect(pub.out.trim()).toBe(spkiPem(k.publicKey).trim());
-  });
+  it.each(['RSA-2048', 'EC-P256', 'EC-P384', 'EC-P521'] as const)(
+    'KEY-3: the %s CSR passes openssl req -verify',
+    async (keyType) => {
+      const k = await keys.generate(keyType, 'signing');
+      const csr = await keys.csr(k.id, 'CN=Alice Example, O=Shomei Test\\, Inc., C=JP');
+      const o = openssl({ 'req.der': csr }, [
+        'req',
+        '-inform',
+        'DER',
+        '-in',
+        '{req.der}',
+        '-verify',
+        '-noout',
+        '-text',
+      ]);
+      expect(o.ok, o.out).toBe(true);
+      expect(o.out).toMatch(/verify OK|Certificate request self-signature verify OK/);
+      expect(o.out).toContain('C = JP, O = "Shomei Test, Inc.", CN = Alice Example');
+      const pub = openssl({ 'req.der': csr }, ['req', '-inform', 'DER', '-in', '{req.der}', '-pubkey', '-noout']);
+      expect(pub.out.trim()).toBe(spkiPem(k.publicKey).trim());
+    },
+  );
 
   it('KEY-3: a CSR with an empty or malformed subject is refused', async () => {
     const k = await keys.generate('EC-P256', 'signing');

@@ -49,7 +49,9 @@ function keyFor(keyType: KeyType) {
   let p = handles.get(keyType);
   if (!p) {
     const id = `k-${keyType}`;
-    p = ks.generate(keyType, id).then((k) => ({ handle: { id, ref: k.ref, keyType, wrapped: k.wrapped }, spki: k.publicKey }));
+    p = ks
+      .generate(keyType, id)
+      .then((k) => ({ handle: { id, ref: k.ref, keyType, wrapped: k.wrapped }, spki: k.publicKey }));
     handles.set(keyType, p);
   }
   return p;
@@ -63,32 +65,45 @@ function nodeVerify(spki: Buffer, sig: ResolvedSignature, signature: Buffer): bo
 }
 
 describe('keys/software — signing precomputed digests (SIGN-1, SIGN-4)', () => {
-  it.each(cases)('SIGN-4: $keyType $sig.scheme $sig.hash.name verifies with openssl and node:crypto', async ({ keyType, sig }) => {
-    const { handle, spki } = await keyFor(keyType);
-    const digest = digestOf(sig.hash.name);
-    const [signature, second] = await ks.sign(handle, sig, [digest, digest]);
-    if (!signature || !second) throw new Error('no signature');
-    const opts = [`digest:${opensslDigest(sig.hash.name)}`];
-    if (sig.scheme === 'rsa-pss') opts.push('rsa_padding_mode:pss', `rsa_pss_saltlen:${sig.saltLength}`);
-    const o = pkeyutlVerify(spki, digest, signature, opts);
-    expect(o.out).toContain('Signature Verified Successfully');
-    expect(nodeVerify(spki, sig, signature)).toBe(true);
-    expect(nodeVerify(spki, sig, second)).toBe(true);
-    if (sig.scheme === 'rsa-pss') expect(second.equals(signature)).toBe(false); // random salt per signature
-  });
+  it.each(cases)(
+    'SIGN-4: $keyType $sig.scheme $sig.hash.name verifies with openssl and node:crypto',
+    async ({ keyType, sig }) => {
+      const { handle, spki } = await keyFor(keyType);
+      const digest = digestOf(sig.hash.name);
+      const [signature, second] = await ks.sign(handle, sig, [digest, digest]);
+      if (!signature || !second) throw new Error('no signature');
+      const opts = [`digest:${opensslDigest(sig.hash.name)}`];
+      if (sig.scheme === 'rsa-pss') opts.push('rsa_padding_mode:pss', `rsa_pss_saltlen:${sig.saltLength}`);
+      const o = pkeyutlVerify(spki, digest, signature, opts);
+      expect(o.out).toContain('Signature Verified Successfully');
+      const wrong = Buffer.from(digest);
+      wrong[0] = (wrong[0] as number) ^ 1;
+      expect(pkeyutlVerify(spki, wrong, signature, opts).ok).toBe(false); // the oracle can say no
+      expect(nodeVerify(spki, sig, signature)).toBe(true);
+      expect(nodeVerify(spki, sig, second)).toBe(true);
+      if (sig.scheme === 'rsa-pss') expect(second.equals(signature)).toBe(false); // random salt per signature
+    },
+  );
 
   it('SIGN-1: a batch larger than one chunk keeps the order of the digests', async () => {
     const { handle, spki } = await keyFor('EC-P256');
     const sig: ResolvedSignature = { scheme: 'ecdsa', hash: HASHES['SHA-256'] };
     const msgs = Array.from({ length: 50 }, (_, i) => Buffer.from(`document ${i}`));
-    const sigs = await ks.sign(handle, sig, msgs.map((m) => createHash('sha256').update(m).digest()));
+    const sigs = await ks.sign(
+      handle,
+      sig,
+      msgs.map((m) => createHash('sha256').update(m).digest()),
+    );
     const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
     expect(sigs.every((s, i) => verify('sha256', msgs[i] as Buffer, key, s))).toBe(true);
   });
 
   it('SIGN-4: an imported RSA-1024 key is refused', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
-    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'der',
+    });
     await expect(ks.import(weak, 'weak')).rejects.toMatchObject({ code: 'unsupported_algorithm' });
   });
 

@@ -66,6 +66,8 @@ export interface AuditLog extends AuditSink {
 
 export function createAuditLog(opts: AuditLogOptions): AuditLog {
   const { store } = opts;
+  // tlog-checkpoint: the origin is the first line of the note, so it cannot contain a newline.
+  if (!/^[^\n]+$/.test(opts.origin)) throw new TypeError('audit log origin must be one non-empty line');
   const stats = { batches: 0, entries: 0, checkpoints: 0 };
   const appends = groupCommit<AuditEvent, AuditReceipt>(
     { maxEntries: opts.batchMaxEntries ?? 512, maxDelayMs: opts.batchMaxDelayMs ?? 2 },

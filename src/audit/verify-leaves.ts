@@ -85,8 +85,8 @@ export class LeafWalk {
   /** An entry dated before the newest checkpoint yet not in it, or before its predecessor, was inserted later. */
   #checkTime(seq: number, time: number): void {
     const newest = this.#newest;
-    const uncovered = newest !== undefined && seq >= newest.size;
-    if (uncovered && time < newest.time) {
+    const uncovered = newest === undefined || seq >= newest.size;
+    if (newest && uncovered && time < newest.time) {
       this.report({
         code: 'backdated_entry',
         seq,

@@ -39,12 +39,15 @@ export interface Problem {
 
 export interface VerifyReport {
   readonly ok: boolean;
-  /** Leaves read. */
+  /** One past the highest seq read (the number of leaves when none is missing). */
   readonly size: number;
   /** Checkpoints whose signature verified. */
   readonly checkpoints: number;
   readonly latest?: { readonly size: number; readonly time: number };
-  /** Entries after the newest checkpoint that are plausibly legitimate (not yet checkpointed). */
+  /**
+   * Entries after the newest checkpoint that are plausibly legitimate, i.e. not yet checkpointed:
+   * nothing authenticates them yet, so `ok` says only that nothing is wrong with the rest.
+   */
   readonly pending: number;
   readonly problems: readonly Problem[];
   /** Problems beyond `maxProblems`, counted but not listed. */

@@ -8,6 +8,7 @@ import { ShomeiError } from '../errors.js';
 import { type KeyService, type KeyType, parseDn, signPkiObject } from '../keys/index.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { Store } from '../store/index.js';
+import { buildCertificate, randomSerial } from './certificate.js';
 import {
   authorityKeyIdentifier,
   basicConstraints,
@@ -17,7 +18,6 @@ import {
   keyUsage,
   subjectKeyIdentifier,
 } from './extensions.js';
-import { buildCertificate, randomSerial } from './certificate.js';
 
 const DAY = 86_400_000;
 const ROOT_ID = 'local-root';
@@ -79,7 +79,14 @@ async function loadOrCreateRoot(opts: LocalCaOptions): Promise<CaRoot> {
   const key = await opts.keys.generate(opts.rootKeyType ?? 'EC-P384', 'ca-root');
   const certificate = await selfSign(opts, key.id, key.publicKey, subjectDn);
   await opts.keys.importCertificateChain(key.id, [certificate]);
-  const row = { id: ROOT_ID, key_id: key.id, certificate, subject_dn: subjectDn, role: 'root', created_at: opts.clock.now() };
+  const row = {
+    id: ROOT_ID,
+    key_id: key.id,
+    certificate,
+    subject_dn: subjectDn,
+    role: 'root',
+    created_at: opts.clock.now(),
+  };
   await opts.store.db
     .insertInto('ca_authorities')
     .values(row)

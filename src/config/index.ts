@@ -86,7 +86,7 @@ export function parseConfig(input: Json): Readonly<Config> {
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)));
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.instancePath || "/"}: ${e.message}`);
+    const lines = errors.map((e) => `  ${e.instancePath || '/'}: ${e.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const config = withDefaults as Config;

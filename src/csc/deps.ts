@@ -1,5 +1,4 @@
-import type { Signing } from '../signing/index.js';
-import type { Principal } from '../signing/index.js';
+import type { Principal, Signing } from '../signing/index.js';
 
 export interface LoginResult {
   readonly accessToken: string;

@@ -1,9 +1,10 @@
 /** `info`, `auth/login`, `auth/revoke` (csc-api-v2.md §3.1–§3.3). */
+
+import { Type as T } from 'typebox';
 import type { HttpApp } from '../http/server.js';
 import { bearerToken } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { ErrorBody, InfoRequest, LoginRequest, LoginResponse, RevokeRequest } from './schemas.js';
-import { Type as T } from 'typebox';
 
 export const CSC_VERSION = '2.0.0.2';
 

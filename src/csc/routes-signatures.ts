@@ -22,7 +22,9 @@ export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
         hashes: decodeHashes(b.hashes),
         ...(b.hashAlgorithmOID ? { hashAlgorithmOID: b.hashAlgorithmOID } : {}),
         signAlgo: b.signAlgo,
-        ...(b.signAlgoParams ? { signAlgoParams: decodeBase64(b.signAlgoParams, 'invalid_parameter', { name: 'signAlgoParams' }) } : {}),
+        ...(b.signAlgoParams
+          ? { signAlgoParams: decodeBase64(b.signAlgoParams, 'invalid_parameter', { name: 'signAlgoParams' }) }
+          : {}),
       });
       return { signatures: signatures.map((s) => s.toString('base64')) };
     },

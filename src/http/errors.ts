@@ -4,7 +4,7 @@
  * logged with its stack and answered without internals.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, ShomeiError, isShomeiError, toCscBody } from '../errors.js';
+import { type ErrorCode, isShomeiError, ShomeiError, toCscBody } from '../errors.js';
 
 interface SchemaProperty {
   type?: string | string[];
@@ -66,7 +66,8 @@ export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyRe
   if (known) {
     if (known.status >= 500) req.log.error({ err: known.cause ?? known, code: known.code }, 'request failed');
     if (known.status === 401) reply.header('WWW-Authenticate', 'Bearer');
-    if (known.code === 'account_locked' && known.params.retryAfter) reply.header('Retry-After', known.params.retryAfter);
+    if (known.code === 'account_locked' && known.params.retryAfter)
+      reply.header('Retry-After', known.params.retryAfter);
     return reply.status(known.status).send(toCscBody(known));
   }
   req.log.error({ err }, 'unexpected error');

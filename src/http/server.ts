@@ -41,9 +41,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
   const app = Fastify({
     ...(https ? { https } : {}),
     logger:
-      opts.logger === false
-        ? false
-        : { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
+      opts.logger === false ? false : { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestTimeout: 30_000,
@@ -80,7 +78,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'shomei', description: config.service.description, version: opts.version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } },
+      },
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

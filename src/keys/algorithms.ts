@@ -101,7 +101,9 @@ export function keyTypeInfo(name: string, policy: KeyPolicy = {}): KeyTypeInfo {
 /** Key type of an RSA modulus length / EC curve, as found in an imported key; refused otherwise. */
 export function keyTypeOf(family: KeyFamily, bitsOrCurve: number | string): KeyType {
   const row = Object.values(KEY_TYPES).find((k) =>
-    family === 'rsa' ? k.family === 'rsa' && k.bits === bitsOrCurve : k.family === family && (k.curve ?? '') === bitsOrCurve,
+    family === 'rsa'
+      ? k.family === 'rsa' && k.bits === bitsOrCurve
+      : k.family === family && (k.curve ?? '') === bitsOrCurve,
   );
   if (!row) throw new ShomeiError('unsupported_algorithm', { detail: `${family} key ${bitsOrCurve}` });
   return row.name;

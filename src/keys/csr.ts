@@ -3,7 +3,12 @@ import { CertificationRequest, PublicKeyInfo } from 'pkijs';
 import { parseDn } from './dn.js';
 import { type DigestSigner, signPkiObject } from './x509.js';
 
-export async function buildCsr(keys: DigestSigner, keyId: string, spki: Uint8Array, subjectDn: string): Promise<Buffer> {
+export async function buildCsr(
+  keys: DigestSigner,
+  keyId: string,
+  spki: Uint8Array,
+  subjectDn: string,
+): Promise<Buffer> {
   const csr = new CertificationRequest();
   csr.version = 0; // RFC 2986 §4.1: v1
   csr.subject = parseDn(subjectDn);

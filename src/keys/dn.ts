@@ -46,14 +46,14 @@ function splitUnescaped(s: string, sep: string): string[] {
   return out;
 }
 
-const unescape = (v: string): string => v.trim().replace(/\\(.)/g, '$1');
+const unescapeValue = (v: string): string => v.trim().replace(/\\(.)/g, '$1');
 
 function atv(pair: string): AttributeTypeAndValue {
   const eq = pair.indexOf('=');
   if (eq <= 0) throw invalid();
   const key = pair.slice(0, eq).trim().toUpperCase();
   const type = TYPES[key] ?? (/^\d+(\.\d+)+$/.test(key) ? key : undefined);
-  const value = unescape(pair.slice(eq + 1));
+  const value = unescapeValue(pair.slice(eq + 1));
   if (!type || value === '') throw invalid();
   const encoded = PRINTABLE.has(type)
     ? new asn1js.PrintableString({ value })
@@ -81,12 +81,16 @@ export function parseDn(dn: string): RelativeDistinguishedNames {
   return RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: rdns }).toBER(false));
 }
 
-const escape = (v: string): string => v.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+const escapeValue = (v: string): string =>
+  v
+    .replace(/([,+"\\<>;=])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 
 /** Name → RFC 4514 string (most specific RDN first). */
 export function formatDn(name: RelativeDistinguishedNames): string {
   return name.typesAndValues
-    .map((t) => `${NAMES[t.type] ?? t.type}=${escape(String(t.value.valueBlock.value))}`)
+    .map((t) => `${NAMES[t.type] ?? t.type}=${escapeValue(String(t.value.valueBlock.value))}`)
     .reverse()
     .join(', ');
 }

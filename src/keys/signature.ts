@@ -3,7 +3,16 @@
  * signing request's algorithm fields into a scheme the key store executes, or a catalogue error.
  */
 import { ShomeiError } from '../errors.js';
-import { HASHES, type HashAlgorithm, type HashName, hashByOid, KEY_TYPES, type KeyFamily, type KeyType, OID } from './algorithms.js';
+import {
+  HASHES,
+  type HashAlgorithm,
+  type HashName,
+  hashByOid,
+  KEY_TYPES,
+  type KeyFamily,
+  type KeyType,
+  OID,
+} from './algorithms.js';
 import { parsePssParams } from './pss-params.js';
 
 export type SchemeName = 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa';

@@ -3,7 +3,7 @@
  * the signer's factors → a SAD bound to credential, caller, hashes, count and expiry (AUTH-3,
  * AUTH-5) → logged durably → returned.
  */
-import { ShomeiError, isShomeiError } from '../errors.js';
+import { isShomeiError, ShomeiError } from '../errors.js';
 import { assertUsable, ownedCredential } from './credentials.js';
 import type { Principal, SadGrant, SigningPorts } from './ports.js';
 
@@ -49,41 +49,34 @@ export async function credentialsAuthorize(
   principal: Principal,
   input: AuthorizeInput,
 ): Promise<SadGrant> {
-  const facts = {
-    actor: principal.userId,
-    credentialID: input.credentialId,
-    clientId: principal.clientId,
-    sessionId: principal.sessionId,
-    numSignatures: input.numSignatures,
-  };
+  let pin: string;
+  let view: Awaited<ReturnType<typeof ownedCredential>>;
   try {
-    const view = await ownedCredential(ports, principal, input.credentialId);
+    // Everything that can be refused without touching the signer's factors comes first, so a
+    // malformed request never costs a PIN attempt.
+    view = await ownedCredential(ports, principal, input.credentialId);
     assertUsable(view);
     checkLimits(ports, input, view.credential.scal, view.credential.multisign);
-    await ports.activation.verifyPin(principal.userId, pinOf(input.authData));
-    const grant = await ports.sads.issue({
-      principal,
-      credential: view.credential,
-      numSignatures: input.numSignatures,
-      ...(input.hashes ? { hashes: input.hashes } : {}),
-      ...(input.hashAlgorithmOID ? { hashAlgorithmOID: input.hashAlgorithmOID } : {}),
-    });
-    await ports.audit.append({
-      type: 'sad.issue',
-      outcome: 'success',
-      ...facts,
-      hashes: input.hashes ? input.hashes.map((h) => h.toString('base64')) : null,
-      hashAlgorithmOID: input.hashAlgorithmOID ?? null,
-      expiresIn: grant.expiresIn,
-    });
-    return grant;
+    pin = pinOf(input.authData);
   } catch (e) {
     await ports.audit.append({
       type: 'sad.refused',
       outcome: 'failure',
-      ...facts,
+      actor: principal.userId,
+      credentialID: input.credentialId,
+      clientId: principal.clientId,
+      sessionId: principal.sessionId,
       reason: isShomeiError(e) ? e.code : 'internal',
     });
     throw e;
   }
+  // The PIN factor and the SAD service log their own outcomes (auth.pin, sad.issue, sad.refused).
+  await ports.activation.verifyPin(principal.userId, pin);
+  return ports.sads.issue({
+    principal,
+    credential: view.credential,
+    numSignatures: input.numSignatures,
+    ...(input.hashes ? { hashes: input.hashes } : {}),
+    ...(input.hashAlgorithmOID ? { hashAlgorithmOID: input.hashAlgorithmOID } : {}),
+  });
 }

@@ -23,6 +23,8 @@ export interface CredentialRecord {
   readonly status: 'enabled' | 'disabled';
   readonly scal: '1' | '2';
   readonly multisign: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
 }
 
 export interface KeyDescription {

@@ -4,7 +4,7 @@
  * as given → one log entry per signature, durable → only then the signatures (LOG-3).
  */
 import { createHash } from 'node:crypto';
-import { ShomeiError, isShomeiError } from '../errors.js';
+import { isShomeiError, ShomeiError } from '../errors.js';
 import { assertUsable, ownedCredential } from './credentials.js';
 import type { Principal, ResolvedSignature, SigningPorts } from './ports.js';
 

@@ -97,7 +97,15 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
 
   const signChunk = (h: KeyHandle, signature: ResolvedSignature, digests: readonly Uint8Array[]) => {
     const salts = signature.scheme === 'rsa-pss' ? digests.map(() => opts.random.bytes(signature.saltLength ?? 0)) : [];
-    const req: WorkerRequest = { op: 'sign', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h), signature, digests, salts };
+    const req: WorkerRequest = {
+      op: 'sign',
+      keyId: h.id,
+      keyType: h.keyType,
+      wrapped: wrappedOf(h),
+      signature,
+      digests,
+      salts,
+    };
     return run<Uint8Array[]>(req);
   };
 
@@ -120,11 +128,16 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
       return (await Promise.all(parts)).flat().map((s) => Buffer.from(s));
     },
     async signMessage(h, message) {
-      if (h.keyType !== 'Ed25519') throw new ShomeiError('unsupported_algorithm', { detail: `signMessage with ${h.keyType}` });
-      return Buffer.from(await run<Uint8Array>({ op: 'signMessage', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h), message }));
+      if (h.keyType !== 'Ed25519')
+        throw new ShomeiError('unsupported_algorithm', { detail: `signMessage with ${h.keyType}` });
+      return Buffer.from(
+        await run<Uint8Array>({ op: 'signMessage', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h), message }),
+      );
     },
     async publicKey(h) {
-      return Buffer.from(await run<Uint8Array>({ op: 'publicKey', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h) }));
+      return Buffer.from(
+        await run<Uint8Array>({ op: 'publicKey', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h) }),
+      );
     },
     // The wrapped blob lives in DB-2; the key service overwrites it. Nothing is held here.
     async destroy() {},

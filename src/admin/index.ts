@@ -1,0 +1,3 @@
+/** Administrative workflows that span several functions (API-2; the CLI calls these). */
+export { type CredentialAdminDeps, createSigningCredential, type NewSigningCredential } from './credentials.js';
+export { DEMO_USERNAME, type DemoCredentials, type DemoInfo, demoExists, ensureDemo } from './demo.js';

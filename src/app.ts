@@ -1,0 +1,155 @@
+/**
+ * The one composition root (STYLE.md 2): `buildApp(config)` wires every capability and returns the
+ * service; `listen` is separate (cli/serve). Nothing wires itself on import; tests build the app
+ * in-process with their own clock, randomness and storage.
+ */
+import { type AuditLog, createAuditLog } from './audit/index.js';
+import { createLogin, createPinFactor, createSadService, createTokens, revokeUserAccess } from './auth/index.js';
+import { ensureLogKey } from './bootstrap/log-key.js';
+import { sessionPort } from './bootstrap/session.js';
+import { publicUrl } from './bootstrap/urls.js';
+import { createLocalCa, type LocalCa } from './ca/index.js';
+import { type Config, databaseUrl } from './config/index.js';
+import { type CscDeps, registerCsc } from './csc/index.js';
+import { opsRoutes } from './http/ops.js';
+import { createHttpServer, type HttpApp } from './http/server.js';
+import {
+  createKeyService,
+  createSoftwareKeyStore,
+  type KeyService,
+  loadOrCreateKek,
+  SIGN_ALGORITHMS,
+} from './keys/index.js';
+import { type Platform, systemPlatform } from './platform/index.js';
+import { createSigning, type Signing } from './signing/index.js';
+import { openStore, type Store } from './store/index.js';
+import { createUsers, type Users } from './users/index.js';
+import { VERSION } from './version.js';
+import { enrolmentRoutes } from './web/enrolment.js';
+import { credentialsPort, keysPort, sadsPort } from './wiring.js';
+
+export interface App {
+  readonly config: Readonly<Config>;
+  readonly platform: Platform;
+  readonly store: Store;
+  readonly keys: KeyService;
+  readonly ca: LocalCa;
+  readonly users: Users;
+  readonly audit: AuditLog;
+  readonly signing: Signing;
+  readonly http: HttpApp;
+  /** The log's verifier key (C2SP note format): all `shomei audit verify` needs besides the log. */
+  readonly logVerifierKey: string;
+  readonly baseUrl: string;
+  /** Starts background work (periodic log checkpoints). */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  readonly platform?: Platform;
+  /** false silences request logs (tests, CLI). */
+  readonly logger?: boolean;
+}
+
+export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}): Promise<App> {
+  const platform = opts.platform ?? systemPlatform;
+  const { clock, random } = platform;
+  const store = await openStore({ url: databaseUrl(config) });
+  const kek = loadOrCreateKek(config.dataDir, config.keystore.kek || undefined);
+  const keystore = createSoftwareKeyStore({
+    kek,
+    random,
+    ...(config.keystore.workers > 0 ? { poolSize: config.keystore.workers } : {}),
+  });
+  // The log key is Ed25519 (C2SP signed notes); signing credentials obey SIGN-4 in admin/.
+  const keys = createKeyService({ store, keystore, clock, random, policy: { allowEd25519: true } });
+  const baseUrl = publicUrl(config);
+  const logKey = await ensureLogKey({ store, keys, baseUrl, configuredOrigin: config.audit.origin });
+  const audit = createAuditLog({
+    store,
+    clock,
+    signer: logKey.signer,
+    origin: logKey.origin,
+    batchMaxEntries: config.audit.batchMaxEntries,
+    batchMaxDelayMs: config.audit.batchMaxDelayMs,
+    checkpointIntervalMs: config.audit.checkpointIntervalMs,
+  });
+  const a = config.auth;
+  const lockout = {
+    maxFailures: a.maxFailures,
+    lockoutBaseSeconds: a.lockoutBaseSeconds,
+    lockoutMaxSeconds: a.lockoutMaxSeconds,
+  };
+  const users = createUsers({
+    store,
+    audit,
+    clock,
+    random,
+    scryptLogN: a.scryptLogN,
+    enrolmentCodeTtlSeconds: a.enrolmentCodeTtlSeconds,
+    revokeUserAccess,
+  });
+  const tokens = createTokens({
+    store,
+    audit,
+    clock,
+    random,
+    accessTokenTtlSeconds: a.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: a.refreshTokenTtlSeconds,
+  });
+  const login = createLogin({ store, audit, clock, random, tokens, scryptLogN: a.scryptLogN, ...lockout });
+  const pin = createPinFactor({ store, audit, clock, scryptLogN: a.scryptLogN, ...lockout });
+  const sads = createSadService({ store, audit, clock, random, sadTtlSeconds: a.sadTtlSeconds });
+  const ca = createLocalCa({ store, keys, clock, random, publicUrl: baseUrl });
+  const signing = createSigning({
+    credentials: credentialsPort(users),
+    keys: keysPort(keys),
+    sads: sadsPort(sads),
+    activation: { verifyPin: (userId, p) => pin.verifyPin(userId, p) },
+    audit,
+    clock,
+  });
+
+  const http = await createHttpServer({
+    config,
+    version: VERSION,
+    ...(opts.logger === false ? { logger: false } : {}),
+  });
+  const csc: CscDeps = {
+    info: {
+      name: config.service.name,
+      description: config.service.description,
+      region: config.service.region,
+      lang: config.service.lang,
+      logo: config.service.logo || `${baseUrl}/logo.png`,
+      signAlgorithms: SIGN_ALGORITHMS.map((s) => s.oid),
+    },
+    session: sessionPort(login, tokens),
+    signing,
+  };
+  await registerCsc(http, csc);
+  enrolmentRoutes(http, users);
+  opsRoutes(http, { audit, store, verifierKey: logKey.signer.verifierKey });
+
+  return {
+    config,
+    platform,
+    store,
+    keys,
+    ca,
+    users,
+    audit,
+    signing,
+    http,
+    logVerifierKey: logKey.signer.verifierKey,
+    baseUrl,
+    start: () => audit.start(),
+    async close() {
+      await http.close();
+      await audit.stop();
+      await keystore.close();
+      await store.close();
+    },
+  };
+}

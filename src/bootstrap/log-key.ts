@@ -1,0 +1,61 @@
+/**
+ * The signing log's own key and origin, made once on first start and kept in DB-2 like any other
+ * key (DESIGN.md "The log"). The origin is fixed at creation: checkpoints name it, so it must not
+ * change when the port or host does.
+ */
+import { type NoteSigner, verifierKeyString } from '../audit/index.js';
+import type { KeyService } from '../keys/index.js';
+import type { Store } from '../store/index.js';
+
+const KEY_ID = 'audit.log_key_id';
+const ORIGIN = 'audit.origin';
+
+export interface LogKey {
+  readonly origin: string;
+  readonly signer: NoteSigner;
+}
+
+async function meta(store: Store, key: string): Promise<string | undefined> {
+  const r = await store.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+  return r?.value;
+}
+
+/** C2SP origins are schema-less: `host[:port]/path`. */
+const originFrom = (baseUrl: string) => `${new URL(baseUrl).host}/shomei-log`;
+
+export async function ensureLogKey(opts: {
+  store: Store;
+  keys: KeyService;
+  baseUrl: string;
+  configuredOrigin: string;
+}): Promise<LogKey> {
+  const { store, keys } = opts;
+  let keyId = await meta(store, KEY_ID);
+  let origin = await meta(store, ORIGIN);
+  if (!keyId || !origin) {
+    const key = await keys.generate('Ed25519', 'log');
+    keyId = key.id;
+    origin = opts.configuredOrigin || originFrom(opts.baseUrl);
+    const id = keyId;
+    const o = origin;
+    await store.transaction(async (tx) => {
+      await tx
+        .insertInto('meta')
+        .values([
+          { key: KEY_ID, value: id },
+          { key: ORIGIN, value: o },
+        ])
+        .execute();
+    });
+  }
+  const spki = await keys.publicKey(keyId);
+  const id = keyId;
+  return {
+    origin,
+    signer: {
+      name: origin,
+      verifierKey: verifierKeyString(origin, spki.subarray(-32)),
+      sign: (msg) => keys.signMessage(id, msg),
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/** `shomei key …`: DB-2 keys, their CSRs and certificate chains (KEY-1..3, SIGN-2). */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { KeyRecord, KeyType } from '../../keys/index.js';
+import { cliActor, emit, globals, withApp } from '../context.js';
+
+const line = (k: KeyRecord) => `${k.id}  ${k.keyType.padEnd(9)} ${k.purpose.padEnd(8)} ${k.status}`;
+const toPem = (der: Buffer, label: string) =>
+  `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
+
+/** Reads PEM (one or many blocks) or DER certificates. */
+function readCertificates(file: string): Buffer[] {
+  const raw = readFileSync(file);
+  const text = raw.toString('latin1');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) return [raw];
+  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
+    Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'),
+  );
+}
+
+export function keyCommands(program: Command): void {
+  const key = program.command('key').description('manage keys (DB-2)');
+  key
+    .command('generate')
+    .option('--type <type>', 'key type from the algorithm table', 'EC-P256')
+    .action(async (o: { type: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const k = await withApp(g, async (app) => {
+        const rec = await app.keys.generate(o.type as KeyType, 'signing');
+        await app.audit.append({
+          type: 'key.generate',
+          actor: cliActor(),
+          outcome: 'success',
+          keyId: rec.id,
+          keyType: rec.keyType,
+        });
+        return rec;
+      });
+      emit(g, { ...k, publicKey: k.publicKey.toString('base64') }, () => line(k));
+    });
+  key
+    .command('csr <keyId>')
+    .description('PKCS#10 request for the key, for an external CA (KEY-3)')
+    .requiredOption('--subject <dn>', 'RFC 4514 subject, e.g. "CN=Taro Yamada,O=Example,C=JP"')
+    .option('--out <file>', 'write PEM here instead of stdout')
+    .action(async (id: string, o: { subject: string; out?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const pem = toPem(await withApp(g, (app) => app.keys.csr(id, o.subject)), 'CERTIFICATE REQUEST');
+      if (o.out) writeFileSync(o.out, pem);
+      emit(g, { keyId: id, csr: pem }, () => (o.out ? `wrote ${o.out}` : pem.trimEnd()));
+    });
+  key
+    .command('import-cert <keyId> <files...>')
+    .description('attach a certificate chain (end-entity first; PEM or DER), checked against the key')
+    .action(async (id: string, files: string[], _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const info = await withApp(g, async (app) => {
+        const r = await app.keys.importCertificateChain(id, files.flatMap(readCertificates));
+        await app.audit.append({
+          type: 'key.certificate.import',
+          actor: cliActor(),
+          outcome: 'success',
+          keyId: id,
+          serial: r.serialNumber,
+        });
+        return r;
+      });
+      emit(
+        g,
+        { ...info, chain: info.chain.map((c) => c.toString('base64')) },
+        () => `${info.subjectDn} (serial ${info.serialNumber})`,
+      );
+    });
+  key.command('list').action(async (_o: unknown, cmd: Command) => {
+    const g = globals(cmd);
+    const rows = await withApp(g, (app) =>
+      app.store.db
+        .selectFrom('keys')
+        .select('id')
+        .orderBy('created_at')
+        .execute()
+        .then((r) => Promise.all(r.map((x) => app.keys.get(x.id)))),
+    );
+    emit(
+      g,
+      rows.map((k) => ({ ...k, publicKey: k.publicKey.toString('base64') })),
+      () => rows.map(line).join('\n'),
+    );
+  });
+  key
+    .command('destroy <keyId>')
+    .description('zeroise the key (SIGN-2); the record stays for the log')
+    .option('--reason <reason>', 'recorded in the log', 'not given')
+    .action(async (id: string, o: { reason: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await withApp(g, async (app) => {
+        await app.keys.destroy(id);
+        await app.audit.append({
+          type: 'key.destroy',
+          actor: cliActor(),
+          outcome: 'success',
+          keyId: id,
+          reason: o.reason,
+        });
+      });
+      emit(g, { keyId: id, status: 'destroyed' }, () => `destroyed ${id}`);
+    });
+}

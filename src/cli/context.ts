@@ -1,0 +1,63 @@
+/**
+ * What every CLI command shares: configuration from the global options, the file and SHOMEI_*
+ * variables; an app built on the same data directory as the server; output as text or --json.
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { type App, buildApp } from '../app.js';
+import { type Config, ConfigError, loadConfig } from '../config/index.js';
+import { describe as describeError, isShomeiError } from '../errors.js';
+
+export interface GlobalOptions {
+  config?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  json?: boolean;
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function configFrom(g: GlobalOptions, extra: Record<string, unknown> = {}): Readonly<Config> {
+  return loadConfig({
+    ...(g.config ? { file: g.config } : {}),
+    overrides: {
+      ...(g.dataDir ? { dataDir: g.dataDir } : {}),
+      ...(g.databaseUrl ? { databaseUrl: g.databaseUrl } : {}),
+      ...extra,
+    },
+  });
+}
+
+/** Admin actions are logged with the operating-system account that ran them (USER-2). */
+export const cliActor = (): string => `admin:${userInfo().username}`;
+
+export async function withApp<T>(g: GlobalOptions, fn: (app: App) => Promise<T>): Promise<T> {
+  const app = await buildApp(configFrom(g), { logger: false });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Prints a result: JSON with --json, otherwise the human text. */
+export function emit(g: GlobalOptions, value: unknown, human: () => string): void {
+  process.stdout.write(g.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+/** One line on stderr, exit code 1 (2 for usage), never a stack trace for expected failures. */
+export function fatal(e: unknown): never {
+  if (isShomeiError(e)) process.stderr.write(`shomei: ${e.code}: ${describeError(e.code, e.params)}\n`);
+  else if (e instanceof ConfigError) process.stderr.write(`shomei: ${e.message}\n`);
+  else process.stderr.write(`shomei: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+}
+
+/** A progress line on stderr for long work (CLI-1); silent when stderr is not a terminal. */
+export function progress(label: string, done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
+  process.stderr.write(`\r${label}: ${done}/${total} (${pct}%)${done >= total ? '\n' : ''}`);
+}

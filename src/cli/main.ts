@@ -1,0 +1,30 @@
+/** The `shomei` command (CLI-1). Every command takes --json; configuration as in config/. */
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { auditCommands } from './commands/audit.js';
+import { credentialCommands } from './commands/credentials.js';
+import { demoCommand } from './commands/demo.js';
+import { initCommand } from './commands/init.js';
+import { keyCommands } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
+import { userCommands } from './commands/users.js';
+import { fatal } from './context.js';
+
+const program = new Command('shomei')
+  .version(VERSION)
+  .description('shomei: self-hosted remote signing service (CSC API v2)')
+  .option('--config <file>', 'JSON configuration file (SHOMEI_CONFIG)')
+  .option('--data-dir <dir>', 'data directory (SHOMEI_DATA_DIR, default ./data)')
+  .option('--database-url <url>', 'postgres://… (SHOMEI_DATABASE_URL); default SQLite in the data directory')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError();
+
+initCommand(program);
+serveCommand(program);
+demoCommand(program);
+userCommands(program);
+credentialCommands(program);
+keyCommands(program);
+auditCommands(program);
+
+program.parseAsync(process.argv).catch(fatal);
