@@ -130,6 +130,29 @@ describe.each(await backends())('audit/log on $name', (backend) => {
     expect(verifyConsistency(11, 37, await log.consistencyProof(11, 37), c1.root, c2.root)).toBe(true);
   });
 
+  it('LOG-4: proofs over several tiles (cached tile roots) verify against signed checkpoints', async () => {
+    const { store } = await fresh();
+    const log = testLog(store, { batchMaxEntries: 1000 });
+    await Promise.all(Array.from({ length: 300 }, (_, i) => log.append(event(i))));
+    const small = await log.checkpoint();
+    await Promise.all(Array.from({ length: 300 }, (_, i) => log.append(event(i + 300))));
+    const big = await log.checkpoint();
+    if (!small || !big) throw new Error('no checkpoint');
+    for (const [seq, cp] of [
+      [0, small],
+      [255, small],
+      [256, big],
+      [299, small],
+      [513, big],
+      [599, big],
+    ] as const) {
+      const e = await log.entry(seq);
+      const proof = await log.inclusionProof(seq, cp.size);
+      expect(verifyInclusion(e?.leafHash as Buffer, seq, cp.size, proof, cp.root)).toBe(true);
+    }
+    expect(verifyConsistency(300, 600, await log.consistencyProof(300, 600), small.root, big.root)).toBe(true);
+  });
+
   it('LOG-2: the timer checkpoints only when there are new leaves; stop() flushes and checkpoints', async () => {
     const { store } = await fresh();
     const log = testLog(store, { checkpointIntervalMs: 20 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_ROOT, Frontier, leafHash, packedLeafHashes, subtreeRoot } from '../src/audit/merkle.js';
+import { EMPTY_ROOT, Frontier, fromLeaves, leafHash, packedLeafHashes, subtreeRoot } from '../src/audit/merkle.js';
 import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../src/audit/proof.js';
+import { consistencyTiles, inclusionTiles, tiledTree } from '../src/audit/tiles.js';
 
 // RFC 6962 reference tree (transparency-dev/merkle testonly, certificate-transparency-go): an
 // independent oracle for the prefixes, the split rule and the proof shapes.
@@ -85,7 +86,7 @@ describe('audit/merkle (RFC 9162 §2.1)', () => {
 
   it('LOG-4: inclusion proofs match the reference vectors', () => {
     for (const v of INCLUSION) {
-      expect(inclusionProof(REF, v.index, v.size).map(hex)).toEqual(v.proof);
+      expect(inclusionProof(fromLeaves(REF), v.index, v.size).map(hex)).toEqual(v.proof);
       expect(
         verifyInclusion(REF.at(v.index), v.index, v.size, v.proof.map(unhex), unhex(ROOTS[v.size] as string)),
       ).toBe(true);
@@ -94,7 +95,7 @@ describe('audit/merkle (RFC 9162 §2.1)', () => {
 
   it('LOG-2: consistency proofs match the reference vectors', () => {
     for (const v of CONSISTENCY) {
-      expect(consistencyProof(REF, v.from, v.to).map(hex)).toEqual(v.proof);
+      expect(consistencyProof(fromLeaves(REF), v.from, v.to).map(hex)).toEqual(v.proof);
       const [r1, r2] = [unhex(ROOTS[v.from] as string), unhex(ROOTS[v.to] as string)];
       expect(verifyConsistency(v.from, v.to, v.proof.map(unhex), r1, r2)).toBe(true);
       expect(verifyConsistency(v.from, v.to, v.proof.map(unhex), r2, r1)).toBe(false);
@@ -114,7 +115,7 @@ describe('audit/merkle (RFC 9162 §2.1)', () => {
     for (let n = 1; n <= N; n++) {
       const root = roots[n] as Uint8Array;
       for (let i = 0; i < n; i++) {
-        const proof = inclusionProof(many, i, n);
+        const proof = inclusionProof(fromLeaves(many), i, n);
         expect(verifyInclusion(many.at(i), i, n, proof, root)).toBe(true);
         expect(verifyInclusion(flip(many.at(i)), i, n, proof, root)).toBe(false);
         if (n > 1) expect(verifyInclusion(many.at(i), i ^ 1, n, proof, root)).toBe(false);
@@ -132,7 +133,7 @@ describe('audit/merkle (RFC 9162 §2.1)', () => {
   it('LOG-2: every consistency proof for sizes up to 40 verifies, and a wrong one fails', () => {
     for (let n = 1; n <= N; n++) {
       for (let m = 1; m <= n; m++) {
-        const proof = consistencyProof(many, m, n);
+        const proof = consistencyProof(fromLeaves(many), m, n);
         const [r1, r2] = [roots[m] as Uint8Array, roots[n] as Uint8Array];
         expect(verifyConsistency(m, n, proof, r1, r2)).toBe(true);
         expect(verifyConsistency(m, n, proof, flip(r1), r2)).toBe(false);
@@ -142,6 +143,33 @@ describe('audit/merkle (RFC 9162 §2.1)', () => {
           expect(verifyConsistency(m, n, proof.slice(0, -1), r1, r2)).toBe(false);
         }
         if (m < n) expect(verifyConsistency(m + 1, n, proof, r1, r2)).toBe(false);
+      }
+    }
+  });
+
+  it('LOG-4: proofs from tile roots plus at most two tiles of leaves equal proofs from all leaves', () => {
+    // Width 4 over 40 leaves exercises every shape that width 256 meets over millions.
+    const width = 4;
+    const all = fromLeaves(many);
+    const tiled = (size: number, tiles: number[]) => {
+      const complete = Math.floor(size / width);
+      const roots = packed(Array.from({ length: complete }, (_, t) => subtreeRoot(many, t * width, (t + 1) * width)));
+      const leaves = new Map(
+        tiles.map((t) => [
+          t,
+          packed(Array.from({ length: Math.min(size, (t + 1) * width) - t * width }, (_, j) => many.at(t * width + j))),
+        ]),
+      );
+      return tiledTree(size, roots, leaves, width);
+    };
+    for (let n = 1; n <= N; n++) {
+      for (let i = 0; i < n; i++) {
+        const tree = tiled(n, inclusionTiles(i, n, width));
+        expect(inclusionProof(tree, i, n).map(hex)).toEqual(inclusionProof(all, i, n).map(hex));
+      }
+      for (let m = 1; m <= n; m++) {
+        const tree = tiled(n, consistencyTiles(m, n, width));
+        expect(consistencyProof(tree, m, n).map(hex)).toEqual(consistencyProof(all, m, n).map(hex));
       }
     }
   });

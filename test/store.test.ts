@@ -62,7 +62,11 @@ describe.each(await backends())('store on $name (DEP-1, DEP-2)', (backend) => {
           .execute();
       });
     await Promise.all(Array.from({ length: 20 }, bump));
-    const r = await h.store.db.selectFrom('meta').select('value').where('key', '=', 'counter').executeTakeFirstOrThrow();
+    const r = await h.store.db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', 'counter')
+      .executeTakeFirstOrThrow();
     expect(r.value).toBe('20');
   });
 });

@@ -10,17 +10,12 @@ import { checkEvent, decodeEntry, encodeEntry, type LogEntry } from './entry.js'
 import type { AuditEvent, AuditReceipt, AuditSink } from './event.js';
 import { groupCommit } from './group-commit.js';
 import { createIntegrator, type SignedCheckpoint, toSigned } from './integrator.js';
-import { leafHash, packedLeafHashes } from './merkle.js';
+import { leafHash } from './merkle.js';
 import type { NoteSigner } from './note.js';
 import { consistencyProof, inclusionProof } from './proof.js';
-import {
-  appendPosition,
-  insertLeaves,
-  type LeafRow,
-  LOG_LOCK_ID,
-  latestCheckpointRow,
-  packedLeafHashRange,
-} from './tables.js';
+import { createProofCache } from './proof-cache.js';
+import { appendPosition, insertLeaves, type LeafRow, LOG_LOCK_ID, latestCheckpointRow } from './tables.js';
+import { consistencyTiles, inclusionTiles } from './tiles.js';
 
 export type { SignedCheckpoint } from './integrator.js';
 
@@ -80,7 +75,7 @@ export function createAuditLog(opts: AuditLogOptions): AuditLog {
   );
   const checkpoint = createIntegrator({ ...opts, onSigned: () => stats.checkpoints++ });
   let timer: NodeJS.Timeout | undefined;
-  const hashes = async (size: number) => packedLeafHashes(await packedLeafHashRange(store.db, 0, size));
+  const proofs = createProofCache(store.db);
 
   return {
     append: async (event) => {
@@ -93,9 +88,14 @@ export function createAuditLog(opts: AuditLogOptions): AuditLog {
       return row && toSigned(row);
     },
     entry: (seq) => readEntry(store, seq),
-    // O(n) in the tree size: fine for evidence bundles; stored tiles would make it O(log n).
-    inclusionProof: async (seq, size) => inclusionProof(await hashes(size), seq, size).map(Buffer.from),
-    consistencyProof: async (from, to) => consistencyProof(await hashes(to), from, to).map(Buffer.from),
+    inclusionProof: async (seq, size) => {
+      const tree = await proofs.tree(size, inclusionTiles(seq, size));
+      return inclusionProof(tree, seq, size).map(Buffer.from);
+    },
+    consistencyProof: async (from, to) => {
+      const tree = await proofs.tree(to, consistencyTiles(from, to));
+      return consistencyProof(tree, from, to).map(Buffer.from);
+    },
     flush: () => appends.flush(),
     start: () => {
       timer ??= setInterval(() => {

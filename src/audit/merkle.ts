@@ -56,6 +56,16 @@ export function packedLeafHashes(packed: Buffer): LeafHashes {
   };
 }
 
+/** Hashes of the subtrees [start, end) of one tree, however obtained (all leaves, or cached tiles). */
+export interface SubtreeHashes {
+  readonly size: number;
+  subtree(start: number, end: number): Uint8Array;
+}
+
+export function fromLeaves(leaves: LeafHashes): SubtreeHashes {
+  return { size: leaves.size, subtree: (start, end) => subtreeRoot(leaves, start, end) };
+}
+
 /** MTH(D[start:end]) by the recursive definition of RFC 9162 §2.1.1. */
 export function subtreeRoot(leaves: LeafHashes, start: number, end: number): Uint8Array {
   const n = end - start;

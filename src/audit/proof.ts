@@ -3,11 +3,11 @@
  * SUBPROOF) and verification by the iterative algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2, which
  * need only the proof, the sizes and the roots.
  */
-import { type LeafHashes, nodeHash, splitPoint, subtreeRoot } from './merkle.js';
+import { nodeHash, type SubtreeHashes, splitPoint } from './merkle.js';
 
 /** PATH(m, D[n]) — RFC 6962 §2.1.1, audit path of leaf `index` in the tree of `size` leaves. */
-export function inclusionProof(leaves: LeafHashes, index: number, size: number): Uint8Array[] {
-  if (!(index >= 0 && index < size && size <= leaves.size)) throw new RangeError('leaf index out of range');
+export function inclusionProof(tree: SubtreeHashes, index: number, size: number): Uint8Array[] {
+  if (!(index >= 0 && index < size && size <= tree.size)) throw new RangeError('leaf index out of range');
   const path: Uint8Array[] = [];
   const walk = (m: number, start: number, end: number): void => {
     const n = end - start;
@@ -15,10 +15,10 @@ export function inclusionProof(leaves: LeafHashes, index: number, size: number):
     const k = splitPoint(n);
     if (m < k) {
       walk(m, start, start + k);
-      path.push(subtreeRoot(leaves, start + k, end));
+      path.push(tree.subtree(start + k, end));
     } else {
       walk(m - k, start + k, end);
-      path.push(subtreeRoot(leaves, start, start + k));
+      path.push(tree.subtree(start, start + k));
     }
   };
   walk(index, 0, size);
@@ -26,22 +26,22 @@ export function inclusionProof(leaves: LeafHashes, index: number, size: number):
 }
 
 /** PROOF(m, D[n]) = SUBPROOF(m, D[n], true) — RFC 6962 §2.1.2. Empty when m = n or m = 0. */
-export function consistencyProof(leaves: LeafHashes, from: number, to: number): Uint8Array[] {
-  if (!(from >= 0 && from <= to && to <= leaves.size)) throw new RangeError('tree sizes out of range');
+export function consistencyProof(tree: SubtreeHashes, from: number, to: number): Uint8Array[] {
+  if (!(from >= 0 && from <= to && to <= tree.size)) throw new RangeError('tree sizes out of range');
   const proof: Uint8Array[] = [];
   const sub = (m: number, start: number, end: number, complete: boolean): void => {
     const n = end - start;
     if (m === n) {
-      if (!complete) proof.push(subtreeRoot(leaves, start, end));
+      if (!complete) proof.push(tree.subtree(start, end));
       return;
     }
     const k = splitPoint(n);
     if (m <= k) {
       sub(m, start, start + k, complete);
-      proof.push(subtreeRoot(leaves, start + k, end));
+      proof.push(tree.subtree(start + k, end));
     } else {
       sub(m - k, start + k, end, false);
-      proof.push(subtreeRoot(leaves, start, start + k));
+      proof.push(tree.subtree(start, start + k));
     }
   };
   if (from > 0 && from < to) sub(from, 0, to, true);

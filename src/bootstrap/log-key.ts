@@ -49,13 +49,12 @@ export async function ensureLogKey(opts: {
     });
   }
   const spki = await keys.publicKey(keyId);
-  const id = keyId;
   return {
     origin,
     signer: {
       name: origin,
       verifierKey: verifierKeyString(origin, spki.subarray(-32)),
-      sign: (msg) => keys.signMessage(id, msg),
+      sign: await keys.messageSigner(keyId),
     },
   };
 }

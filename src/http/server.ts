@@ -66,6 +66,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
     }
   });
 
+  app.addHook('preValidation', async (req) => {
+    if (req.method === 'POST' && req.body === undefined) req.body = {};
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => errorHandler(new ShomeiError('not_found'), req, reply));
   app.addHook('onSend', async (_req, reply, payload) => {

@@ -30,6 +30,11 @@ export interface KeyService {
   /** Signs raw digests (never re-hashed) with an active key; `sig` comes from resolveSignature. */
   signDigests(keyId: string, sig: ResolvedSignature, digests: readonly Uint8Array[]): Promise<Buffer[]>;
   signMessage(keyId: string, message: Uint8Array): Promise<Buffer>;
+  /**
+   * A message signer bound to one active key, resolved now: signing later reads no table, so it
+   * may run inside another module's transaction (the log signs checkpoints under its lock).
+   */
+  messageSigner(keyId: string): Promise<(message: Uint8Array) => Promise<Buffer>>;
   publicKey(id: string): Promise<Buffer>;
   /** PKCS#10 DER for the key (KEY-3). */
   csr(keyId: string, subjectDn: string): Promise<Buffer>;
@@ -114,6 +119,10 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       return keystore.sign(h, sig, digests);
     },
     signMessage: async (keyId, message) => keystore.signMessage(await activeHandle(keyId), message),
+    async messageSigner(keyId) {
+      const handle = await activeHandle(keyId);
+      return (message) => keystore.signMessage(handle, message);
+    },
     publicKey: async (id) => Buffer.from((await row(id)).public_key),
     csr: async (keyId, subjectDn) => buildCsr(service, keyId, (await row(keyId)).public_key, subjectDn),
     importCertificateChain: (keyId, chainDer) => importChain(deps, row, keyId, chainDer),

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Store, openStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 
 export const PG_ADMIN_URL = process.env.SHOMEI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
