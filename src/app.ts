@@ -8,7 +8,7 @@ import { createLogin, createPinFactor, createSadService, createTokens, revokeUse
 import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
 import { publicUrl } from './bootstrap/urls.js';
-import { createLocalCa, type LocalCa } from './ca/index.js';
+import { caRoutes, createLocalCa, type LocalCa } from './ca/index.js';
 import { type Config, databaseUrl } from './config/index.js';
 import { type CscDeps, registerCsc } from './csc/index.js';
 import { opsRoutes } from './http/ops.js';
@@ -130,6 +130,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   };
   await registerCsc(http, csc);
   enrolmentRoutes(http, users);
+  caRoutes(http, ca);
   opsRoutes(http, { audit, store, verifierKey: logKey.signer.verifierKey });
 
   return {

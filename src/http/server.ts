@@ -72,7 +72,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => errorHandler(new ShomeiError('not_found'), req, reply));
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('Cache-Control', 'no-store');
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
     reply.header('X-Content-Type-Options', 'nosniff');
     return payload;
   });
