@@ -1,0 +1,32 @@
+/**
+ * `npm run bench [-- --quick] [-- --only B1,B3]`: the suite of BENCH.md. Prints one table and writes
+ * bench/results/latest.json. --quick runs each case for a second or two so CI proves the suite
+ * works; it checks that every case produced a figure, never how fast it was.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchAudit } from './cases-audit.js';
+import { benchSign } from './cases-sign.js';
+import { ROOT, versions } from './lib.js';
+import { type Row, table } from './report.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : undefined;
+const env = await versions();
+const opts = { quick, nproc: env.nproc, quiet: false };
+
+const rows: Row[] = [];
+if (!only || only.some((c) => c === 'B1' || c === 'B2' || c === 'M1')) rows.push(...(await benchSign(opts)));
+if (!only || only.includes('B3')) rows.push(...(await benchAudit(opts)));
+
+const out = { date: new Date().toISOString(), quick, ...env, rows };
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(out, null, 2)}\n`);
+process.stdout.write(`\nnproc ${env.nproc}, node ${env.node}, ${env.openssl}${quick ? ' (quick)' : ''}\n\n${table(rows)}\n`);
+
+const missing = rows.filter((r) => !Number.isFinite(r.figure) || r.figure <= 0);
+if (missing.length > 0) {
+  process.stderr.write(`bench: no figure for ${missing.map((r) => r.case).join(', ')}\n`);
+  process.exit(1);
+}
