@@ -99,7 +99,14 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     refreshTokenTtlSeconds: a.refreshTokenTtlSeconds,
   });
   const login = createLogin({ store, audit, clock, random, tokens, scryptLogN: a.scryptLogN, ...lockout });
-  const pin = createPinFactor({ store, audit, clock, scryptLogN: a.scryptLogN, ...lockout });
+  const pin = createPinFactor({
+    store,
+    audit,
+    clock,
+    scryptLogN: a.scryptLogN,
+    verifiedPinCacheSeconds: a.verifiedPinCacheSeconds,
+    ...lockout,
+  });
   const sads = createSadService({ store, audit, clock, random, sadTtlSeconds: a.sadTtlSeconds });
   const ca = createLocalCa({ store, keys, clock, random, publicUrl: baseUrl });
   const signing = createSigning({

@@ -44,6 +44,8 @@ export const ConfigSchema = T.Object(
         lockoutBaseSeconds: T.Integer({ minimum: 1, maximum: 86400, default: 30 }),
         lockoutMaxSeconds: T.Integer({ minimum: 1, maximum: 30 * 86400, default: 3600 }),
         enrolmentCodeTtlSeconds: T.Integer({ minimum: 60, maximum: 30 * 86400, default: 7 * 86400 }),
+        /** A PIN that verified is recognised for this long without scrypt (in memory only; 0 = off). */
+        verifiedPinCacheSeconds: T.Integer({ minimum: 0, maximum: 3600, default: 300 }),
         /** scrypt cost parameter N (2^n). 2^15 ≈ 32 MiB per verification. */
         scryptLogN: T.Integer({ minimum: 10, maximum: 20, default: 15 }),
       },

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSigningCredential } from '../../src/admin/credentials.js';
 import { type DemoInfo, ensureDemo } from '../../src/admin/demo.js';
 import { type App, buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -217,3 +218,53 @@ export function authorizeBody(credentialID: string, pin: string, hashes: Buffer[
 
 /** A random 32-byte KEK in base64 for instances that share one database. */
 export const newKek = (): string => randomBytes(32).toString('base64');
+
+export const USER_PASSWORD = 'correct horse battery';
+export const USER_PIN = '482915';
+
+/** A signing credential for `userId` made the way an administrator makes one (KEY-3). */
+export async function addCredential(
+  app: App,
+  userId: string,
+  opts: { keyType?: string; scal?: '1' | '2'; multisign?: number } = {},
+): Promise<string> {
+  const c = await createSigningCredential(
+    {
+      keys: app.keys,
+      ca: app.ca,
+      users: app.users,
+      audit: app.audit,
+      allowEd25519: false,
+      maxBatch: app.config.signing.maxBatch,
+    },
+    {
+      userId,
+      keyType: opts.keyType ?? 'EC-P256',
+      scal: opts.scal ?? '1',
+      multisign: opts.multisign ?? 10,
+      subjectDn: 'CN=Test Signer,C=JP',
+    },
+    ACTOR,
+  );
+  return c.id;
+}
+
+/** A second signer registered, enrolled through an enrolment code (USER-3, USER-4), with one credential. */
+export async function addUser(
+  app: App,
+  username: string,
+  opts: { keyType?: string; scal?: '1' | '2'; multisign?: number } = {},
+): Promise<{ userId: string; credentialId: string; password: string; pin: string }> {
+  const u = await app.users.register(
+    {
+      username,
+      displayName: `User ${username}`,
+      proofing: { method: 'in-person', officer: 'ra-officer-1', documentRef: 'passport TEST' },
+    },
+    ACTOR,
+  );
+  const { code } = await app.users.issueEnrolmentCode(u.id, ACTOR);
+  await app.users.redeemEnrolmentCode(code, { pin: USER_PIN, password: USER_PASSWORD });
+  const credentialId = await addCredential(app, u.id, opts);
+  return { userId: u.id, credentialId, password: USER_PASSWORD, pin: USER_PIN };
+}
