@@ -300,8 +300,12 @@ describe('API-1: the scripted session for each demo credential', () => {
     const info = await t.post('credentials/info', { credentialID }, t.token);
     const ee = new X509Certificate(Buffer.from(info.json.cert.certificates[0], 'base64'));
     const sig = Buffer.from(sign.json.signatures[0], 'base64');
-    expect(cryptoVerify('sha256', msg, { key: ee.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig)).toBe(true);
-    expect(cryptoVerify('sha256', msg, { key: ee.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }, sig)).toBe(false);
+    expect(
+      cryptoVerify('sha256', msg, { key: ee.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig),
+    ).toBe(true);
+    expect(
+      cryptoVerify('sha256', msg, { key: ee.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20 }, sig),
+    ).toBe(false);
   });
 
   it('CA-1: the issued chain verifies with openssl verify against its root (the last certificate)', async () => {
@@ -347,6 +351,28 @@ describe('AUTH-2: tokens', () => {
     expect(after.headers['www-authenticate']).toMatch(/^Bearer/);
     // The session's other token is untouched.
     expect((await t.post('credentials/list', {}, t.token)).status).toBe(200);
+  });
+
+  it('AUTH-2: revoking a refresh token voids its access tokens; revoking a foreign or unknown token is a silent 204', async () => {
+    const first = await t.post('auth/login', { rememberMe: true }, undefined, {
+      headers: { authorization: basicAuth(t.demo.username, t.demo.password) },
+    });
+    const { access_token: access, refresh_token: refresh } = first.json as {
+      access_token: string;
+      refresh_token: string;
+    };
+    secrets.push(access, refresh);
+    const other = await t.login(t.demo.username, t.demo.password);
+    secrets.push(other);
+    // Unknown token: 204 (RFC 7009 §2.2), nothing changes.
+    expect((await t.post('auth/revoke', { token: 'A'.repeat(43) }, other)).status).toBe(204);
+    const r = await t.post('auth/revoke', { token: refresh, token_type_hint: 'refresh_token' }, other);
+    expect(r.status).toBe(204);
+    const after = await t.post('credentials/list', {}, access);
+    expect(after.status).toBe(401);
+    expect(after.json.error).toBe('invalid_token');
+    expect((await t.post('auth/login', { refresh_token: refresh })).status).toBe(400);
+    expect((await t.post('credentials/list', {}, other)).status).toBe(200);
   });
 
   it('AUTH-2: login with rememberMe yields a refresh_token; login with it gives a working access token', async () => {

@@ -6,7 +6,11 @@
  */
 export interface GroupCommitOptions {
   readonly maxEntries: number;
-  /** How long the first queued item waits for company before its batch is written. */
+  /**
+   * How long the first queued item waits for company before its batch is written. 0 = until the
+   * current I/O callbacks have run (setImmediate): whatever arrived with it joins, and a lone
+   * append pays no timer.
+   */
   readonly maxDelayMs: number;
 }
 
@@ -25,7 +29,8 @@ export interface GroupCommit<I, R> {
 /** `commit` writes one batch atomically and returns one result per item, in order. */
 export function groupCommit<I, R>(opts: GroupCommitOptions, commit: (items: I[]) => Promise<R[]>): GroupCommit<I, R> {
   let queue: Pending<I, R>[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending kick, if one is scheduled. */
+  let pending: (() => void) | undefined;
   let draining: Promise<void> | undefined;
 
   const writeBatch = async (batch: Pending<I, R>[]): Promise<void> => {
@@ -50,9 +55,18 @@ export function groupCommit<I, R>(opts: GroupCommitOptions, commit: (items: I[])
     }
   };
 
+  const schedule = (): (() => void) => {
+    if (opts.maxDelayMs > 0) {
+      const t = setTimeout(kick, opts.maxDelayMs);
+      return () => clearTimeout(t);
+    }
+    const i = setImmediate(kick);
+    return () => clearImmediate(i);
+  };
+
   const kick = (): void => {
-    clearTimeout(timer);
-    timer = undefined;
+    pending?.();
+    pending = undefined;
     if (!draining && queue.length > 0) draining = drain();
   };
 
@@ -61,7 +75,7 @@ export function groupCommit<I, R>(opts: GroupCommitOptions, commit: (items: I[])
       new Promise<R>((resolve, reject) => {
         queue.push({ item, resolve, reject });
         if (queue.length >= opts.maxEntries) kick();
-        else timer ??= setTimeout(kick, opts.maxDelayMs);
+        else pending ??= schedule();
       }),
     flush: async () => {
       kick();

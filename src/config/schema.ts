@@ -56,7 +56,7 @@ export const ConfigSchema = T.Object(
         /** Log origin line of checkpoints (C2SP tlog-checkpoint). Derived from the host if empty. */
         origin: T.String({ default: '' }),
         batchMaxEntries: T.Integer({ minimum: 1, maximum: 10000, default: 512 }),
-        batchMaxDelayMs: T.Integer({ minimum: 0, maximum: 1000, default: 2 }),
+        batchMaxDelayMs: T.Integer({ minimum: 0, maximum: 1000, default: 0 }),
         checkpointIntervalMs: T.Integer({ minimum: 100, maximum: 3_600_000, default: 1000 }),
       },
       { default: {} },

@@ -6,7 +6,7 @@ import { ShomeiError } from '../errors.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { KeysTable, Store } from '../store/index.js';
 import { KEY_TYPES, type KeyPolicy, type KeyType, keyTypeInfo } from './algorithms.js';
-import { type CertificateInfo, checkChain, describe } from './certificates.js';
+import { type CertificateInfo, checkChain } from './certificates.js';
 import { buildCsr } from './csr.js';
 import type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
 import { checkDigests, type ResolvedSignature } from './signature.js';
@@ -166,8 +166,17 @@ async function importChain(
 async function loadCertificate(store: Store, keyId: string): Promise<CertificateInfo | null> {
   const r = await store.db.selectFrom('key_certificates').selectAll().where('key_id', '=', keyId).executeTakeFirst();
   if (!r) return null;
-  const chain = (JSON.parse(r.chain) as string[]).map((b) => Buffer.from(b, 'base64'));
-  return describe(chain, r.status);
+  // The chain was parsed and checked on import; the hot path (every authorize and signHash reads
+  // it) uses the stored description instead of parsing DER again.
+  return {
+    chain: (JSON.parse(r.chain) as string[]).map((b) => Buffer.from(b, 'base64')),
+    serialNumber: r.serial_number,
+    subjectDn: r.subject_dn,
+    issuerDn: r.issuer_dn,
+    notBefore: Number(r.not_before),
+    notAfter: Number(r.not_after),
+    status: r.status,
+  };
 }
 
 async function destroyKey(deps: KeyServiceDeps, row: (id: string) => Promise<KeysTable>, id: string): Promise<void> {

@@ -67,7 +67,7 @@ function openSqlite(path: string): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   // One connection per process, serialised by Kysely's driver. Transactions begin IMMEDIATE so a
   // second process on the same file (the CLI beside a running server) waits on busy_timeout
   // instead of failing to upgrade a read lock.
@@ -95,6 +95,26 @@ function openSqlite(path: string): Store {
     durable: (fn) => run(fn, true),
     exclusive: (_lockId, fn) => run(fn, true),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every query anew; compiling SQL is a good part of a small query's cost, and the
+ * hot paths run the same few dozen statements. Statements are reused per SQL text (bounded).
+ */
+function withStatementCache(raw: SQLite.Database, max = 512) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(text: string): SQLite.Statement {
+      let st = cache.get(text);
+      if (st === undefined || st.busy) {
+        st = raw.prepare(text);
+        if (!cache.has(text)) cache.set(text, st);
+        if (cache.size > max) cache.delete(cache.keys().next().value as string);
+      }
+      return st;
+    },
   };
 }
 

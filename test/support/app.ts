@@ -55,6 +55,8 @@ export interface TestAppOptions {
   readonly kek?: string;
   /** Create the demo signer and log in (default true). */
   readonly demo?: boolean;
+  /** Use this data directory (kept on close) instead of a fresh temporary one. */
+  readonly dataDir?: string;
 }
 
 export interface TestApp {
@@ -100,7 +102,8 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 }
 
 export async function startApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'shomei-http-'));
+  const owned = opts.dataDir === undefined;
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'shomei-http-'));
   const config = parseConfig(
     merge(
       {
@@ -118,7 +121,7 @@ export async function startApp(opts: TestAppOptions = {}): Promise<TestApp> {
   try {
     app = await buildApp(config, { logger: false, ...(opts.platform ? { platform: opts.platform } : {}) });
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    if (owned) rmSync(dir, { recursive: true, force: true });
     throw e;
   }
 
@@ -171,7 +174,7 @@ export async function startApp(opts: TestAppOptions = {}): Promise<TestApp> {
       try {
         await app.close();
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        if (owned) rmSync(dir, { recursive: true, force: true });
       }
     },
   };

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { compact } from './compact.js';
 import type { WorkerRequest, WorkerResult } from './operations.js';
 
 export interface SigningPool {
@@ -78,7 +79,7 @@ export function createSigningPool(opts: { kek: Uint8Array; size?: number }): Sig
       return new Promise<WorkerResult>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
         slot.worker.ref();
-        slot.worker.postMessage({ id, req });
+        slot.worker.postMessage({ id, req: compact(req) });
       });
     },
     async close() {

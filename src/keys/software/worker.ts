@@ -4,6 +4,7 @@
  * material.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { compactResult } from './compact.js';
 import { perform, type WorkerRequest } from './operations.js';
 
 interface Envelope {
@@ -15,7 +16,7 @@ const kek = Buffer.from((workerData as { kek: Uint8Array }).kek);
 
 parentPort?.on('message', ({ id, req }: Envelope) => {
   try {
-    parentPort?.postMessage({ id, ok: true, result: perform(kek, req) });
+    parentPort?.postMessage({ id, ok: true, result: compactResult(perform(kek, req)) });
   } catch (e) {
     parentPort?.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
   }
