@@ -51,7 +51,8 @@ export function describe(chain: Buffer[], status = 'valid'): CertificateInfo {
   const c = Certificate.fromBER(chain[0] as Buffer);
   return {
     chain,
-    serialNumber: Buffer.from(c.serialNumber.valueBlock.valueHexView).toString('hex'),
+    // The DER sign-padding byte is not part of the number (as `openssl x509 -serial` prints it).
+    serialNumber: Buffer.from(c.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=.)/, ''),
     subjectDn: formatDn(c.subject),
     issuerDn: formatDn(c.issuer),
     notBefore: c.notBefore.value.getTime(),

@@ -27,6 +27,8 @@ export interface KeyService {
   generate(keyType: KeyType, purpose: string): Promise<KeyRecord>;
   importPkcs8(pkcs8Der: Uint8Array, purpose: string): Promise<KeyRecord>;
   get(id: string): Promise<KeyRecord>;
+  /** Every key record, oldest first (administration). */
+  list(): Promise<KeyRecord[]>;
   /** Signs raw digests (never re-hashed) with an active key; `sig` comes from resolveSignature. */
   signDigests(keyId: string, sig: ResolvedSignature, digests: readonly Uint8Array[]): Promise<Buffer[]>;
   signMessage(keyId: string, message: Uint8Array): Promise<Buffer>;
@@ -118,6 +120,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       checkDigests(sig.hash, digests);
       return keystore.sign(h, sig, digests);
     },
+    list: async () => (await db.selectFrom('keys').selectAll().orderBy('created_at').execute()).map(toRecord),
     signMessage: async (keyId, message) => keystore.signMessage(await activeHandle(keyId), message),
     async messageSigner(keyId) {
       const handle = await activeHandle(keyId);
