@@ -39,7 +39,12 @@ async function appendsPerSecond(seconds: number, writers: number) {
   const refCount = Math.min(n, 2000);
   const r0 = performance.now();
   for (let i = 0; i < refCount; i++) {
-    await store.durable((tx) => tx.insertInto('meta').values({ key: `k${i}`, value: 'v' }).execute());
+    await store.durable((tx) =>
+      tx
+        .insertInto('meta')
+        .values({ key: `k${i}`, value: 'v' })
+        .execute(),
+    );
   }
   const refRate = refCount / ((performance.now() - r0) / 1000);
   await store.close();

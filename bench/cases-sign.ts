@@ -44,7 +44,7 @@ function countSignatures(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true });
   try {
     const row = db
-      .prepare("SELECT count(*) AS n FROM audit_leaves WHERE CAST(data AS TEXT) LIKE '%\"signature.create\"%'")
+      .prepare('SELECT count(*) AS n FROM audit_leaves WHERE CAST(data AS TEXT) LIKE \'%"signature.create"%\'')
       .get() as { n: number };
     return row.n;
   } finally {

@@ -23,7 +23,9 @@ if (!only || only.includes('B3')) rows.push(...(await benchAudit(opts)));
 const out = { date: new Date().toISOString(), quick, ...env, rows };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-process.stdout.write(`\nnproc ${env.nproc}, node ${env.node}, ${env.openssl}${quick ? ' (quick)' : ''}\n\n${table(rows)}\n`);
+process.stdout.write(
+  `\nnproc ${env.nproc}, node ${env.node}, ${env.openssl}${quick ? ' (quick)' : ''}\n\n${table(rows)}\n`,
+);
 
 const missing = rows.filter((r) => !Number.isFinite(r.figure) || r.figure <= 0);
 if (missing.length > 0) {

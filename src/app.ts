@@ -75,6 +75,14 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     batchMaxDelayMs: config.audit.batchMaxDelayMs,
     checkpointIntervalMs: config.audit.checkpointIntervalMs,
   });
+  if (logKey.created) {
+    await audit.append({
+      type: 'log.key.create',
+      actor: 'system',
+      outcome: 'success',
+      verifierKey: logKey.signer.verifierKey,
+    });
+  }
   const a = config.auth;
   const lockout = {
     maxFailures: a.maxFailures,
@@ -108,7 +116,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     ...lockout,
   });
   const sads = createSadService({ store, audit, clock, random, sadTtlSeconds: a.sadTtlSeconds });
-  const ca = createLocalCa({ store, keys, clock, random, publicUrl: baseUrl });
+  const ca = createLocalCa({ store, audit, keys, clock, random, publicUrl: baseUrl });
   const signing = createSigning({
     credentials: credentialsPort(users),
     keys: keysPort(keys),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../src/audit/index.js';
 import { createLocalCa, type LocalCa } from '../src/ca/index.js';
 import { createKeyService, createSoftwareKeyStore, type KeyService, kekFromBase64 } from '../src/keys/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
@@ -21,7 +22,14 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
   });
   // Pinned to "now" so openssl verify (which uses the real time) accepts the validity period.
   const clock = manualClock(Date.now() - 60_000);
-  const deps = () => ({ store, keys, clock, random: systemRandom, publicUrl: 'https://shomei.test/' });
+  const events: AuditEvent[] = [];
+  const audit = {
+    append: async (e: AuditEvent) => {
+      events.push(e);
+      return { seq: events.length - 1, leafHash: '' };
+    },
+  };
+  const deps = () => ({ store, audit, keys, clock, random: systemRandom, publicUrl: 'https://shomei.test/' });
 
   beforeAll(async () => {
     ({ store, drop } = await backend.create());
@@ -38,6 +46,7 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
     const again = await createLocalCa(deps()).ensure();
     expect(again.keyId).toBe(root.keyId);
     expect(again.certificate.equals(root.certificate)).toBe(true);
+    expect(events.filter((e) => e.type === 'ca.root.create')).toHaveLength(1);
     const text = x509Text(root.certificate).out;
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE/);
     expect(text).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign/);

@@ -247,11 +247,7 @@ describe('AUTH-3, AUTH-5: SAD bindings over HTTP (SQLite)', () => {
     expect((await sign(sad, [h])).status).toBe(200);
   });
 
-  // BUG (src/signing/sign-hash.ts): the SAD grant carries the hashAlgorithmOID named at authorisation,
-  // but signaturesSignHash ignores it (`const { sadId } = await ports.sads.spend(...)`), so a count SAD
-  // authorised for SHA-256 signs SHA-384 digests. Fix: after spend (or inside spendIn's WHERE), refuse
-  // when grant.hashAlgorithmOID !== null && grant.hashAlgorithmOID !== resolved.hash.oid.
-  it.fails('AUTH-3: a count SAD authorised for SHA-256 does not sign SHA-384 digests (fails: hash algorithm unbound)', async () => {
+  it('AUTH-3: a count SAD authorised for SHA-256 does not sign SHA-384 digests, and is not spent by trying', async () => {
     const r = await t.post(
       'credentials/authorize',
       {
@@ -265,6 +261,9 @@ describe('AUTH-3, AUTH-5: SAD bindings over HTTP (SQLite)', () => {
     expect(r.status).toBe(200);
     const s = await sign(r.json.SAD, [randomBytes(48)], ec(), t.token, OIDS.ecdsaSha384);
     expect(s.status).toBe(400);
+    expect(s.json.error_description).toBe('String parameter hashAlgorithmOID contradicts with signAlgo parameter');
+    // The refusal spent nothing: the SAD still signs one SHA-256 digest.
+    expect((await sign(r.json.SAD, [randomBytes(32)], ec(), t.token)).status).toBe(200);
   });
 
   it('AUTH-2: an access token past its lifetime is refused with 401 expired_token', async () => {

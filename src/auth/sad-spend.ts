@@ -57,6 +57,7 @@ async function spendIn(tx: Tx, req: SadSpendRequest, sadHash: string, now: numbe
     .where('user_id', '=', p.userId)
     .where('client_id', '=', p.clientId)
     .where('session_id', '=', p.sessionId)
+    .where((eb) => eb.or([eb('hash_algorithm_oid', 'is', null), eb('hash_algorithm_oid', '=', req.hashAlgorithmOID)]))
     .returning(['id', 'bound', 'hash_algorithm_oid'])
     .executeTakeFirst();
   if (!sad) throw new NoMatch();
@@ -121,6 +122,8 @@ async function diagnose(
     row.session_id === p.sessionId;
   if (!ours) return { error: new ShomeiError('invalid_sad'), sadId: row.id };
   if (row.expires_at <= now) return { error: new ShomeiError('sad_expired'), sadId: row.id };
+  if (row.hash_algorithm_oid !== null && row.hash_algorithm_oid !== req.hashAlgorithmOID)
+    return { error: new ShomeiError('hash_algorithm_contradicts'), sadId: row.id };
   if (row.remaining > 0 && row.remaining < req.hashes.length)
     return { error: new ShomeiError('too_many_signatures'), sadId: row.id };
   return { error: new ShomeiError('sad_spent'), sadId: row.id };

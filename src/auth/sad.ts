@@ -44,6 +44,8 @@ export interface SadSpendRequest {
   readonly principal: Principal;
   readonly credentialId: string;
   readonly hashes: readonly Buffer[];
+  /** The hash algorithm of these digests; a SAD authorised for another one refuses them (AUTH-3). */
+  readonly hashAlgorithmOID: string;
 }
 
 /** What a spent SAD grants the signing step: exactly these hashes, with this algorithm. */

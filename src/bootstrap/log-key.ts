@@ -13,6 +13,8 @@ const ORIGIN = 'audit.origin';
 export interface LogKey {
   readonly origin: string;
   readonly signer: NoteSigner;
+  /** Made by this call (first start): the log's first entry records it. */
+  readonly created: boolean;
 }
 
 async function meta(store: Store, key: string): Promise<string | undefined> {
@@ -32,25 +34,30 @@ export async function ensureLogKey(opts: {
   const { store, keys } = opts;
   let keyId = await meta(store, KEY_ID);
   let origin = await meta(store, ORIGIN);
+  let created = false;
   if (!keyId || !origin) {
     const key = await keys.generate('Ed25519', 'log');
-    keyId = key.id;
-    origin = opts.configuredOrigin || originFrom(opts.baseUrl);
-    const id = keyId;
-    const o = origin;
+    const mine = { id: key.id, origin: opts.configuredOrigin || originFrom(opts.baseUrl) };
     await store.transaction(async (tx) => {
       await tx
         .insertInto('meta')
         .values([
-          { key: KEY_ID, value: id },
-          { key: ORIGIN, value: o },
+          { key: KEY_ID, value: mine.id },
+          { key: ORIGIN, value: mine.origin },
         ])
+        .onConflict((oc) => oc.column('key').doNothing())
         .execute();
     });
+    // Two instances starting at once on one database: the first to record its key wins.
+    keyId = (await meta(store, KEY_ID)) as string;
+    origin = (await meta(store, ORIGIN)) as string;
+    created = keyId === mine.id;
+    if (!created) await keys.destroy(mine.id);
   }
   const spki = await keys.publicKey(keyId);
   return {
     origin,
+    created,
     signer: {
       name: origin,
       verifierKey: verifierKeyString(origin, spki.subarray(-32)),

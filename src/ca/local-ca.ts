@@ -3,7 +3,9 @@
  * issuing signing certificates for keys held by the key service. The full CA (revocation, OCSP,
  * intermediates) comes later; this is enough for a credential to carry a real, verifiable chain.
  */
+import { createHash } from 'node:crypto';
 import { Certificate } from 'pkijs';
+import type { AuditSink } from '../audit/event.js';
 import { ShomeiError } from '../errors.js';
 import { type KeyService, type KeyType, parseDn, signPkiObject } from '../keys/index.js';
 import type { Clock, Random } from '../platform/index.js';
@@ -24,6 +26,8 @@ const ROOT_ID = 'local-root';
 
 export interface LocalCaOptions {
   readonly store: Store;
+  /** CA actions are logged like signatures (SPEC roles: key/CA administrator). */
+  readonly audit: AuditSink;
   readonly keys: KeyService;
   readonly clock: Clock;
   readonly random: Random;
@@ -95,6 +99,15 @@ async function loadOrCreateRoot(opts: LocalCaOptions): Promise<CaRoot> {
   // Another instance may have won the race: use its root and zeroise ours.
   const winner = (await loadRoot(opts.store)) as CaRoot;
   if (winner.keyId !== key.id) await opts.keys.destroy(key.id);
+  else
+    await opts.audit.append({
+      type: 'ca.root.create',
+      actor: 'system',
+      outcome: 'success',
+      keyId: key.id,
+      subjectDN: subjectDn,
+      certificateSha256: createHash('sha256').update(certificate).digest('hex'),
+    });
   return winner;
 }
 
@@ -148,6 +161,15 @@ async function issue(opts: LocalCaOptions, root: CaRoot, req: IssueRequest): Pro
   const ee = await signPkiObject(opts.keys, root.keyId, cert, (alg) => {
     cert.signature = alg;
   });
-  await opts.keys.importCertificateChain(req.keyId, [ee, root.certificate]);
+  const info = await opts.keys.importCertificateChain(req.keyId, [ee, root.certificate]);
+  await opts.audit.append({
+    type: 'certificate.issue',
+    actor: 'system',
+    outcome: 'success',
+    keyId: req.keyId,
+    profile: req.profile,
+    subjectDN: info.subjectDn,
+    serialNumber: info.serialNumber,
+  });
   return ee;
 }

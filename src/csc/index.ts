@@ -2,10 +2,11 @@
  * The CSC API v2 surface (API-1) under `/csc/v2`: routes parse and validate, call the domain,
  * and map results to CSC field names. Nothing below this folder knows CSC's JSON.
  */
+import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
 import type { CscDeps } from './deps.js';
 import { credentialRoutes } from './routes-credentials.js';
-import { serviceRoutes } from './routes-service.js';
+import { METHODS, serviceRoutes } from './routes-service.js';
 import { signatureRoutes } from './routes-signatures.js';
 
 export type { CscDeps, LoginResult, ServiceInfo, SessionPort } from './deps.js';
@@ -20,6 +21,18 @@ export async function registerCsc(app: HttpApp, deps: CscDeps): Promise<void> {
       serviceRoutes(s, deps);
       credentialRoutes(s, deps);
       signatureRoutes(s, deps);
+      // Every CSC method is POST (csc-api-v2.md §1): other verbs get 405, not "unknown method".
+      for (const m of METHODS) {
+        s.route({
+          method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+          url: `/${m}`,
+          schema: { hide: true },
+          handler: async (_req, reply) => {
+            reply.header('Allow', 'POST');
+            throw new ShomeiError('method_not_allowed');
+          },
+        });
+      }
     },
     { prefix: CSC_BASE_PATH },
   );

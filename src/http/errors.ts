@@ -65,7 +65,13 @@ export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyRe
   const known = toShomeiError(err, req);
   if (known) {
     if (known.status >= 500) req.log.error({ err: known.cause ?? known, code: known.code }, 'request failed');
-    if (known.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+    if (known.status === 401) {
+      // auth/login takes HTTP Basic (RFC 7617); every other method a bearer token (RFC 6750 §3).
+      reply.header(
+        'WWW-Authenticate',
+        known.code === 'authentication_error' ? 'Basic realm="shomei", charset="UTF-8"' : 'Bearer',
+      );
+    }
     if (known.code === 'account_locked' && known.params.retryAfter)
       reply.header('Retry-After', known.params.retryAfter);
     return reply.status(known.status).send(toCscBody(known));

@@ -55,7 +55,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
 
   // CSC: `{}` if the body is empty; treat `null` members as absent (csc-api-v2.md §1).
-  app.removeContentTypeParser('application/json');
+  // JSON only: fastify's text/plain parser would hand a string to the schemas (CSC is JSON-only).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});

@@ -52,7 +52,9 @@ export function describe(chain: Buffer[], status = 'valid'): CertificateInfo {
   return {
     chain,
     // The DER sign-padding byte is not part of the number (as `openssl x509 -serial` prints it).
-    serialNumber: Buffer.from(c.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^(00)+(?=.)/, ''),
+    serialNumber: Buffer.from(c.serialNumber.valueBlock.valueHexView)
+      .toString('hex')
+      .replace(/^(00)+(?=.)/, ''),
     subjectDn: formatDn(c.subject),
     issuerDn: formatDn(c.issuer),
     notBefore: c.notBefore.value.getTime(),

@@ -92,6 +92,8 @@ export interface SadsPort {
     principal: Principal;
     credentialId: string;
     hashes: readonly Buffer[];
+    /** The algorithm of these digests: a SAD bound to another one refuses them without spending. */
+    hashAlgorithmOID: string;
   }): Promise<{ sadId: string; hashAlgorithmOID: string | null }>;
 }
 

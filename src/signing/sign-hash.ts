@@ -47,6 +47,7 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
       principal,
       credentialId: input.credentialId,
       hashes: input.hashes,
+      hashAlgorithmOID: resolved.hash.oid,
     });
     const signatures = await ports.keys.signDigests(view.credential.keyId, resolved, input.hashes);
     await Promise.all(
