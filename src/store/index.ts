@@ -4,7 +4,8 @@
  *
  * Durability: ordinary transactions are allowed to skip their own fsync (SQLite
  * `synchronous=NORMAL` in WAL mode, PostgreSQL `synchronous_commit=off` for the transaction).
- * `durable` transactions (the audit log's group commit) fsync; since both logs are sequential, a
+ * `durable` transactions (the audit log's group commit) are flushed before they resolve (SQLite:
+ * wal-sync.ts, off the event loop; PostgreSQL: a normal commit); since both logs are sequential, a
  * durable commit also makes every earlier commit durable. This is how a signature is released
  * only after its audit entry — and everything before it — is on disk (LOG-3), at one fsync per
  * batch rather than per request.
@@ -16,6 +17,7 @@ import { type Kysely as K, Kysely, PostgresDialect, SqliteDialect, sql } from 'k
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
+import { walSync } from './wal-sync.js';
 import type { Database } from './schema.js';
 
 export type { Dialect } from './dialect.js';
@@ -71,30 +73,32 @@ function openSqlite(path: string): Store {
   // One connection per process, serialised by Kysely's driver. Transactions begin IMMEDIATE so a
   // second process on the same file (the CLI beside a running server) waits on busy_timeout
   // instead of failing to upgrade a read lock.
-  const run = <T>(fn: (tx: Tx) => Promise<T>, durable: boolean): Promise<T> =>
-    db.connection().execute(async (conn) => {
-      if (durable) await sql`PRAGMA synchronous = FULL`.execute(conn);
+  const wal = path === ':memory:' ? undefined : walSync(path);
+  const run = async <T>(fn: (tx: Tx) => Promise<T>, durable: boolean): Promise<T> => {
+    const result = await db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
       try {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`COMMIT`.execute(conn);
-          return result;
-        } catch (e) {
-          await sql`ROLLBACK`.execute(conn);
-          throw e;
-        }
-      } finally {
-        if (durable) await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+        const r = await fn(conn);
+        await sql`COMMIT`.execute(conn);
+        return r;
+      } catch (e) {
+        await sql`ROLLBACK`.execute(conn);
+        throw e;
       }
     });
+    if (durable) await wal?.sync();
+    return result;
+  };
   return {
     db,
     dialect: 'sqlite',
     transaction: (fn) => run(fn, false),
     durable: (fn) => run(fn, true),
     exclusive: (_lockId, fn) => run(fn, true),
-    close: () => db.destroy(),
+    close: async () => {
+      await wal?.close();
+      await db.destroy();
+    },
   };
 }
 
