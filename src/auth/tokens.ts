@@ -7,7 +7,7 @@ import type { AuditSink } from '../audit/event.js';
 import { ShomeiError } from '../errors.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { Store } from '../store/index.js';
-import { newOpaque, sha256Hex } from './opaque.js';
+import { isOpaque, newOpaque, sha256Hex } from './opaque.js';
 import type { Principal, TokenGrant } from './principal.js';
 import { rotateRefreshToken } from './refresh.js';
 import { findToken, revokeSession } from './token-rows.js';
@@ -82,11 +82,26 @@ export function createTokens(deps: TokensDeps): TokenService {
    * at once, without waiting for expiry.
    */
   async function authenticate(bearer: string): Promise<Principal> {
-    const row = await findToken(store, bearer);
-    if (row?.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
+    if (!isOpaque(bearer)) throw new ShomeiError('invalid_token');
+    // One indexed lookup per request: the token with its user's status (this runs on every call).
+    const row = await store.db
+      .selectFrom('access_tokens')
+      .innerJoin('users', 'users.id', 'access_tokens.user_id')
+      .select([
+        'access_tokens.kind',
+        'access_tokens.revoked_at',
+        'access_tokens.expires_at',
+        'access_tokens.user_id',
+        'access_tokens.client_id',
+        'access_tokens.session_id',
+        'access_tokens.scope',
+        'users.status',
+      ])
+      .where('access_tokens.token_hash', '=', sha256Hex(bearer))
+      .executeTakeFirst();
+    if (!row || row.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
     if (row.expires_at <= clock.now()) throw new ShomeiError('expired_token');
-    const user = await store.db.selectFrom('users').select('status').where('id', '=', row.user_id).executeTakeFirst();
-    if (user?.status !== 'active') throw new ShomeiError('account_suspended');
+    if (row.status !== 'active') throw new ShomeiError('account_suspended');
     return { userId: row.user_id, clientId: row.client_id, sessionId: row.session_id, scope: row.scope };
   }
 

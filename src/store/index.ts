@@ -17,8 +17,8 @@ import { type Kysely as K, Kysely, PostgresDialect, SqliteDialect, sql } from 'k
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
-import { walSync } from './wal-sync.js';
 import type { Database } from './schema.js';
+import { walSync } from './wal-sync.js';
 
 export type { Dialect } from './dialect.js';
 export type * from './schema.js';

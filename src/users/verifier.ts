@@ -23,7 +23,33 @@ interface Params {
   readonly hash: Buffer;
 }
 
+/**
+ * At most this many scrypt derivations run at once (each holds 128·N·r bytes: 32 MiB at ln=15).
+ * A flood of logins then queues instead of taking the process's memory and every libuv thread —
+ * the service keeps signing for everyone else (AUTH-2, DEP-3).
+ */
+const MAX_CONCURRENT = 2;
+let active = 0;
+const waiting: Array<() => void> = [];
+
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  // A finishing derivation hands its slot straight to the next waiter, so the count never overshoots.
+  if (active < MAX_CONCURRENT) active += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else active -= 1;
+  }
+}
+
 function derive(secret: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
+  return limited(() => deriveNow(secret, salt, logN, r, p));
+}
+
+function deriveNow(secret: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
   const N = 2 ** logN;
   // scrypt needs 128·N·r bytes; Node's default maxmem (32 MiB) is exactly too small at ln=15.
   const maxmem = 256 * N * r + 1024 * 1024;

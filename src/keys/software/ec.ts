@@ -13,9 +13,18 @@ import type { Curve } from '../algorithms.js';
 
 const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
 // A wider base-point window roughly doubles signing speed (measured: P-256 ~1,000 → ~2,300/s per
-// core) for ~0.3–0.7 s of table building, done lazily on a worker's first use of each curve.
+// core) for ~0.3–0.7 s of table building and several MiB per curve and worker, so it is built on a
+// worker's first use of each curve, not for curves the service never signs with (M1).
 // Wider windows measured slower (cache misses) and cost seconds to build.
-for (const c of Object.values(CURVES)) c.Point.BASE.precompute(10);
+const warmed = new Set<Curve>();
+function curveFor(curve: Curve) {
+  const c = CURVES[curve];
+  if (!warmed.has(curve)) {
+    c.Point.BASE.precompute(10);
+    warmed.add(curve);
+  }
+  return c;
+}
 const SCALAR_LEN: Readonly<Record<Curve, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
 /** The private scalar of an EC PKCS#8 (RFC 5208 PrivateKeyInfo → RFC 5915 ECPrivateKey). */
@@ -41,6 +50,6 @@ export function ecScalar(pkcs8: Uint8Array, curve: Curve): Uint8Array {
 /** ECDSA signature (DER) of a digest; noble truncates digests longer than the order (X9.62). */
 export function signEcdsa(curve: Curve, scalar: Uint8Array, digest: Uint8Array): Buffer {
   // lowS: false — the X9.62 signature as is; low-S normalisation is a Bitcoin convention.
-  const sig = CURVES[curve].sign(digest, scalar, { prehash: false, lowS: false, format: 'der' });
+  const sig = curveFor(curve).sign(digest, scalar, { prehash: false, lowS: false, format: 'der' });
   return Buffer.from(sig);
 }
