@@ -62,7 +62,12 @@ async function spendIn(tx: Tx, req: SadSpendRequest, sadHash: string, now: numbe
     .executeTakeFirst();
   if (!sad) throw new NoMatch();
   if (sad.bound === 1) {
-    for (const hash of req.hashes) await claimHash(tx, sad.id, hash.toString('base64'), now);
+    await claimHashes(
+      tx,
+      sad.id,
+      req.hashes.map((h) => h.toString('base64')),
+      now,
+    );
   }
   // A credential disabled after authorisation (or its user terminated) signs nothing more.
   const cred = await tx
@@ -74,23 +79,38 @@ async function spendIn(tx: Tx, req: SadSpendRequest, sadHash: string, now: numbe
   return { sadId: sad.id, hashAlgorithmOID: sad.hash_algorithm_oid };
 }
 
-/** Marks one unspent occurrence of `hash`; the SAD row lock makes the sub-select race-free. */
-async function claimHash(tx: Tx, sadId: string, hash: string, now: number): Promise<void> {
-  const res = await tx
-    .updateTable('sad_hashes')
-    .set({ spent_at: now })
-    .where('sad_id', '=', sadId)
-    .where('spent_at', 'is', null)
-    .where('idx', '=', (eb) =>
-      eb
-        .selectFrom('sad_hashes')
-        .select((e) => e.fn.min<number>('idx').as('idx'))
-        .where('sad_id', '=', sadId)
-        .where('hash', '=', hash)
-        .where('spent_at', 'is', null),
-    )
-    .executeTakeFirst();
-  if (res.numUpdatedRows !== 1n) throw new ShomeiError('hash_not_authorized');
+/**
+ * Marks one unspent authorised occurrence per requested occurrence; the SAD row lock taken by the
+ * conditional UPDATE makes the sub-select race-free. One statement per round: round k claims the
+ * k-th occurrence of every hash requested at least k times (almost always a single round).
+ */
+async function claimHashes(tx: Tx, sadId: string, hashes: readonly string[], now: number): Promise<void> {
+  const wanted = new Map<string, number>();
+  for (const h of hashes) wanted.set(h, (wanted.get(h) ?? 0) + 1);
+  // Each round removes at least one wanted occurrence, so this ends.
+  while (wanted.size > 0) {
+    const batch = [...wanted.keys()];
+    const res = await tx
+      .updateTable('sad_hashes')
+      .set({ spent_at: now })
+      .where('sad_id', '=', sadId)
+      .where('idx', 'in', (eb) =>
+        eb
+          .selectFrom('sad_hashes')
+          .select((e) => e.fn.min<number>('idx').as('idx'))
+          .where('sad_id', '=', sadId)
+          .where('spent_at', 'is', null)
+          .where('hash', 'in', batch)
+          .groupBy('hash'),
+      )
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== batch.length) throw new ShomeiError('hash_not_authorized');
+    for (const h of batch) {
+      const left = (wanted.get(h) ?? 0) - 1;
+      if (left > 0) wanted.set(h, left);
+      else wanted.delete(h);
+    }
+  }
 }
 
 interface Refusal {
