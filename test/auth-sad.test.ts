@@ -155,36 +155,33 @@ describe.each(await backends())('Signature Activation Data on $name (AUTH-3, AUT
 
   // Several instances share a database only on PostgreSQL (DEP-2); SQLite is one process's file.
   const onPostgres = backend.name === 'postgres' ? it : () => undefined;
-  onPostgres(
-    'AUTH-5: two Store instances on one database split 20 spends; exactly 5 succeed',
-    async () => {
-      const { id, scal1, p } = await world();
-      const second = await openStore({ url: id.url! });
-      try {
-        const sads2 = createSadService({
-          store: second,
-          audit: id.audit,
-          clock: id.clock,
-          random: systemRandom,
-          sadTtlSeconds: 300,
-        });
-        const { sad } = await id.sads.issueSad({ principal: p, credential: scal1, numSignatures: 5 });
-        const calls = Array.from({ length: 20 }, (_, i) =>
-          (i % 2 === 0 ? id.sads : sads2).spendSad({
-            sad,
-            principal: p,
-            credentialId: scal1.id,
-            hashes: [digest(`h${i}`)],
-            hashAlgorithmOID: SHA256,
-          }),
-        );
-        const results = await Promise.allSettled(calls);
-        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
-        const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-        expect(new Set(refused.map((r) => (r.reason as { code: string }).code))).toEqual(new Set(['sad_spent']));
-      } finally {
-        await second.close();
-      }
-    },
-  );
+  onPostgres('AUTH-5: two Store instances on one database split 20 spends; exactly 5 succeed', async () => {
+    const { id, scal1, p } = await world();
+    const second = await openStore({ url: id.url! });
+    try {
+      const sads2 = createSadService({
+        store: second,
+        audit: id.audit,
+        clock: id.clock,
+        random: systemRandom,
+        sadTtlSeconds: 300,
+      });
+      const { sad } = await id.sads.issueSad({ principal: p, credential: scal1, numSignatures: 5 });
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        (i % 2 === 0 ? id.sads : sads2).spendSad({
+          sad,
+          principal: p,
+          credentialId: scal1.id,
+          hashes: [digest(`h${i}`)],
+          hashAlgorithmOID: SHA256,
+        }),
+      );
+      const results = await Promise.allSettled(calls);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(new Set(refused.map((r) => (r.reason as { code: string }).code))).toEqual(new Set(['sad_spent']));
+    } finally {
+      await second.close();
+    }
+  });
 });

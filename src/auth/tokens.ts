@@ -99,7 +99,7 @@ export function createTokens(deps: TokensDeps): TokenService {
       ])
       .where('access_tokens.token_hash', '=', sha256Hex(bearer))
       .executeTakeFirst();
-    if (!row || row.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
+    if (row?.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
     if (row.expires_at <= clock.now()) throw new ShomeiError('expired_token');
     if (row.status !== 'active') throw new ShomeiError('account_suspended');
     return { userId: row.user_id, clientId: row.client_id, sessionId: row.session_id, scope: row.scope };

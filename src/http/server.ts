@@ -30,6 +30,8 @@ export interface HttpOptions {
   readonly version: string;
   /** Replace the logger (tests pass `false`). */
   readonly logger?: boolean;
+  /** Where log lines go (default stdout); tests capture them to prove redaction. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
@@ -41,7 +43,13 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
   const app = Fastify({
     ...(https ? { https } : {}),
     logger:
-      opts.logger === false ? false : { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
+      opts.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: { paths: redactPaths, censor: '[redacted]' },
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
+          },
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     requestTimeout: 30_000,
