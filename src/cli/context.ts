@@ -55,9 +55,25 @@ export function fatal(e: unknown): never {
   process.exit(1);
 }
 
-/** A progress line on stderr for long work (CLI-1); silent when stderr is not a terminal. */
-export function progress(label: string, done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
-  const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-  process.stderr.write(`\r${label}: ${done}/${total} (${pct}%)${done >= total ? '\n' : ''}`);
+/**
+ * Progress on stderr for long work (CLI-1): a counter redrawn at most every 200 ms; silent when
+ * stderr is not a terminal (scripts, --json consumers). Call `done()` to end the line.
+ */
+export function progress(label: string): { add(n: number): void; done(): void } {
+  let count = 0;
+  let last = 0;
+  const draw = () => process.stderr.write(`\r${label}: ${count.toLocaleString('en')}`);
+  return {
+    add(n) {
+      count += n;
+      if (!process.stderr.isTTY || Date.now() - last < 200) return;
+      last = Date.now();
+      draw();
+    },
+    done() {
+      if (!process.stderr.isTTY) return;
+      draw();
+      process.stderr.write('\n');
+    },
+  };
 }

@@ -6,7 +6,24 @@ import type { Command } from 'commander';
 import { exportLog, type LogSource, readExport, storeSource, type VerifyReport, verifyLog } from '../../audit/index.js';
 import { databaseUrl } from '../../config/index.js';
 import { openStore } from '../../store/index.js';
-import { configFrom, emit, globals, withApp } from '../context.js';
+import { configFrom, emit, globals, progress, withApp } from '../context.js';
+
+/** The same source, counting leaves as the verifier reads them. */
+function withProgress(source: LogSource, label: string): { source: LogSource; done(): void } {
+  const bar = progress(label);
+  return {
+    done: () => bar.done(),
+    source: {
+      checkpoints: () => source.checkpoints(),
+      async *leaves() {
+        for await (const page of source.leaves()) {
+          bar.add(page.length);
+          yield page;
+        }
+      },
+    },
+  };
+}
 
 function describeReport(r: VerifyReport, keySource: string): string {
   const head = r.ok
@@ -51,7 +68,9 @@ export function auditCommands(program: Command): void {
         close = () => store.close();
       }
       try {
-        const report = await verifyLog(source, key);
+        const counted = withProgress(source, 'entries verified');
+        const report = await verifyLog(counted.source, key);
+        counted.done();
         emit(g, report, () => describeReport(report, keySource));
         if (!report.ok) process.exitCode = 1;
       } finally {
