@@ -29,6 +29,7 @@ export interface PinFactor {
 export function createPinFactor(deps: PinFactorDeps): PinFactor {
   const { store, audit, clock } = deps;
   const cache = createPinCache((deps.verifiedPinCacheSeconds ?? 0) * 1000);
+  const oneAtATime = keyedQueue();
 
   async function verifyPin(userId: string, pin: string, context: { credentialId?: string } = {}): Promise<void> {
     const log = (outcome: 'success' | 'failure', extra: Record<string, string | number> = {}) =>
@@ -49,28 +50,62 @@ export function createPinFactor(deps: PinFactorDeps): PinFactor {
       await log('failure', { reason: 'no_pin' });
       throw new ShomeiError('invalid_state', { detail: 'no PIN set' });
     }
-    const now = clock.now();
-    const locked = user.pin_locked_until !== null && user.pin_locked_until > now;
+    const verifier = user.pin_verifier;
+    const recentlyVerified = () => {
+      const now = clock.now();
+      const locked = user.pin_locked_until !== null && user.pin_locked_until > now;
+      return !locked && cache.matches(userId, pin, verifier, now);
+    };
     // The fast path needs the right PIN and an unlocked factor; it is not an attempt to count.
-    if (!locked && cache.matches(userId, pin, user.pin_verifier, now)) {
+    if (recentlyVerified()) {
       await log('success', { method: 'recently-verified' });
       return;
     }
+    // One full verification per user at a time in this process: a client that sends many
+    // authorisations at once with the right PIN pays scrypt once, and the others then take the
+    // fast path instead of each counting as an attempt (which would lock the signer out).
+    await oneAtATime(userId, async () => {
+      if (recentlyVerified()) return log('success', { method: 'recently-verified' });
+      return fullCheck(userId, pin, verifier, log);
+    });
+  }
+
+  async function fullCheck(
+    userId: string,
+    pin: string,
+    verifier: string,
+    log: (outcome: 'success' | 'failure', extra?: Record<string, string | number>) => Promise<unknown>,
+  ): Promise<void> {
     const attempt = await reserveAttempt(store, deps.clock, deps, userId, 'pin');
     if (attempt.kind !== 'reserved') {
       await dummyVerify(pin, deps.scryptLogN);
       await log('failure', { reason: 'locked' });
       throw new ShomeiError('credential_locked');
     }
-    if (!(await verifySecret(user.pin_verifier, pin))) {
+    if (!(await verifySecret(verifier, pin))) {
       cache.forget(userId);
       await log('failure', { reason: 'wrong_pin', failures: attempt.failures });
       throw new ShomeiError('invalid_pin', { remaining: String(attempt.remaining) });
     }
     await recordSuccess(store, userId, 'pin');
-    cache.remember(userId, pin, user.pin_verifier, clock.now());
+    cache.remember(userId, pin, verifier, clock.now());
     await log('success');
   }
 
   return { verifyPin };
+}
+
+/** Runs tasks with the same key one after another (in this process); other keys are not held up. */
+function keyedQueue(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key, task) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
 }
