@@ -43,3 +43,25 @@ describe('HTTP edge (API-3, DEP-3)', () => {
     }
   });
 });
+
+describe('hostile JSON (DEVELOPERS.md 4)', () => {
+  it('API-1: __proto__ and constructor.prototype keys are refused as invalid JSON, never merged', async () => {
+    const { startApp } = await import('./support/app.js');
+    const t = await startApp({ demo: false });
+    try {
+      for (const raw of ['{"__proto__":{"credentialID":"x"}}', '{"constructor":{"prototype":{"SAD":"x"}}}']) {
+        const r = await t.app.http.inject({
+          method: 'POST',
+          url: '/csc/v2/info',
+          headers: { 'content-type': 'application/json' },
+          payload: raw,
+        });
+        expect(r.statusCode).toBe(400);
+        expect(r.json()).toMatchObject({ error: 'invalid_request' });
+      }
+      expect(({} as Record<string, unknown>).credentialID).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});

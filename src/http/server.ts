@@ -12,6 +12,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import sjson from 'secure-json-parse';
 import type { Config } from '../config/index.js';
 import { ShomeiError } from '../errors.js';
 import { errorHandler } from './errors.js';
@@ -69,7 +70,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpApp> {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
     try {
-      done(null, dropNulls(JSON.parse(text)));
+      // secure-json-parse (fastify's own default) refuses __proto__ / constructor.prototype keys.
+      done(null, dropNulls(sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })));
     } catch {
       done(new ShomeiError('invalid_body'), undefined);
     }
