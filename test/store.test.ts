@@ -70,3 +70,24 @@ describe.each(await backends())('store on $name (DEP-1, DEP-2)', (backend) => {
     expect(r.value).toBe('20');
   });
 });
+
+describe('SQLite files (SIGN-3, USER-5)', () => {
+  it('the database and its WAL are readable by the owner only', async () => {
+    const { mkdtempSync, statSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openStore } = await import('../src/store/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'shomei-perm-'));
+    const file = join(dir, 'data', 'shomei.db');
+    const store = await openStore({ url: file });
+    try {
+      await store.durable((tx) => tx.insertInto('meta').values({ key: 'k', value: 'v' }).execute());
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,7 +10,7 @@
  * only after its audit entry — and everything before it — is on disk (LOG-3), at one fsync per
  * batch rather than per request.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type Kysely as K, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -63,8 +63,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
 }
 
 function openSqlite(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const raw = new SQLite(path);
+  // DB-1 and DB-2 live here (verifiers, wrapped keys): owner-only, and SQLite gives its -wal and
+  // -shm files the database file's mode.
+  if (path !== ':memory:') chmodSync(path, 0o600);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
