@@ -1,6 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backoffMs, parseBasicAuthorization } from '../src/auth/index.js';
-import { basic, enrolledUser, type Identity, identity, PASSWORD, PIN, POLICY } from './support/identity.js';
+import { basic, enrolledUser, freshIdentities, type Identity, PASSWORD, PIN, POLICY } from './support/identity.js';
 import { backends } from './support/stores.js';
 
 describe('HTTP Basic parsing (csc-api-v2.md §3.2)', () => {
@@ -26,15 +26,7 @@ describe('HTTP Basic parsing (csc-api-v2.md §3.2)', () => {
 });
 
 describe.each(await backends())('auth/login on $name (AUTH-2)', (backend) => {
-  const opened: Identity[] = [];
-  const fresh = async () => {
-    const id = await identity(backend);
-    opened.push(id);
-    return id;
-  };
-  afterAll(async () => {
-    for (const id of opened) await id.handle?.drop();
-  });
+  const fresh = freshIdentities(backend);
   const attempt = (id: Identity, user: string, password: string) =>
     id.login.loginBasic({ authorization: basic(user, password), clientId: 'client-a' });
 

@@ -1,18 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/auth/opaque.js';
-import { basic, dumpDatabase, enrolledUser, type Identity, identity, PASSWORD } from './support/identity.js';
+import { basic, dumpDatabase, enrolledUser, freshIdentities, type Identity, PASSWORD } from './support/identity.js';
 import { backends } from './support/stores.js';
 
 describe.each(await backends())('bearer tokens on $name (AUTH-2)', (backend) => {
-  const opened: Identity[] = [];
-  const fresh = async () => {
-    const id = await identity(backend);
-    opened.push(id);
-    return id;
-  };
-  afterAll(async () => {
-    for (const id of opened) await id.handle?.drop();
-  });
+  const fresh = freshIdentities(backend);
   const login = (id: Identity, user: string, rememberMe = true) =>
     id.login.loginBasic({ authorization: basic(user, PASSWORD), clientId: 'client-a', rememberMe });
 

@@ -1,27 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  basic,
-  dumpDatabase,
-  enrolledUser,
-  type Identity,
-  identity,
-  PASSWORD,
-  PIN,
-  proofing,
-} from './support/identity.js';
+import { describe, expect, it } from 'vitest';
+import { basic, dumpDatabase, enrolledUser, freshIdentities, PASSWORD, PIN, proofing } from './support/identity.js';
 import { backends } from './support/stores.js';
 
 describe.each(await backends())('users on $name (USER-1..5)', (backend) => {
-  const opened: Identity[] = [];
-  const fresh = async () => {
-    const id = await identity(backend);
-    opened.push(id);
-    return id;
-  };
-  afterAll(async () => {
-    for (const id of opened) await id.handle?.drop();
-  });
+  const fresh = freshIdentities(backend);
 
   it('USER-3: registration without identity proofing is refused', async () => {
     const id = await fresh();

@@ -2,6 +2,7 @@
  * Creating a signing credential is three independent steps (KEY-3, seed 000): a key generated in
  * the key store, a certificate for it from the CA, and the DB-1 mapping of the user to the key.
  */
+import type { App } from '../app.js';
 import type { AuditSink } from '../audit/index.js';
 import type { LocalCa } from '../ca/index.js';
 import { ShomeiError } from '../errors.js';
@@ -26,6 +27,18 @@ export interface CredentialAdminDeps {
   readonly audit: AuditSink;
   readonly allowEd25519: boolean;
   readonly maxBatch: number;
+}
+
+/** The dependencies as the running service has them. */
+export function credentialAdminDeps(app: App): CredentialAdminDeps {
+  return {
+    keys: app.keys,
+    ca: app.ca,
+    users: app.users,
+    audit: app.audit,
+    allowEd25519: app.config.signing.allowEd25519,
+    maxBatch: app.config.signing.maxBatch,
+  };
 }
 
 const escapeRdn = (v: string) => v.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1');

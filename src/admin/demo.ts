@@ -6,7 +6,7 @@
  */
 import type { App } from '../app.js';
 import { checkPin } from '../users/index.js';
-import { createSigningCredential } from './credentials.js';
+import { createSigningCredential, credentialAdminDeps } from './credentials.js';
 
 export const DEMO_USERNAME = 'demo';
 const META = 'demo.credentials';
@@ -46,14 +46,7 @@ async function createDemo(app: App, actor: string): Promise<DemoCredentials> {
     },
     actor,
   );
-  const deps = {
-    keys: app.keys,
-    ca: app.ca,
-    users: app.users,
-    audit: app.audit,
-    allowEd25519: false,
-    maxBatch: app.config.signing.maxBatch,
-  };
+  const deps = credentialAdminDeps(app);
   const make = (keyType: string, description: string) =>
     createSigningCredential(
       deps,

@@ -1,3 +1,8 @@
 /** Administrative workflows that span several functions (API-2; the CLI calls these). */
-export { type CredentialAdminDeps, createSigningCredential, type NewSigningCredential } from './credentials.js';
+export {
+  type CredentialAdminDeps,
+  createSigningCredential,
+  credentialAdminDeps,
+  type NewSigningCredential,
+} from './credentials.js';
 export { DEMO_USERNAME, type DemoCredentials, type DemoInfo, demoExists, ensureDemo } from './demo.js';

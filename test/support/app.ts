@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSigningCredential } from '../../src/admin/credentials.js';
+import { createSigningCredential, credentialAdminDeps } from '../../src/admin/credentials.js';
 import { type DemoInfo, ensureDemo } from '../../src/admin/demo.js';
 import { type App, buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -232,14 +232,7 @@ export async function addCredential(
   opts: { keyType?: string; scal?: '1' | '2'; multisign?: number } = {},
 ): Promise<string> {
   const c = await createSigningCredential(
-    {
-      keys: app.keys,
-      ca: app.ca,
-      users: app.users,
-      audit: app.audit,
-      allowEd25519: false,
-      maxBatch: app.config.signing.maxBatch,
-    },
+    credentialAdminDeps(app),
     {
       userId,
       keyType: opts.keyType ?? 'EC-P256',

@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 /**
  * Fixtures for the users/ and auth/ suites: the two services wired as the composition root would
  * wire them, on a manual clock, with an audit sink that records events in memory.
@@ -52,6 +53,19 @@ export async function identity(backend: TestBackend, opts: { store?: Store } = {
 }
 
 export type Identity = Awaited<ReturnType<typeof identity>>;
+
+/** `fresh()` gives a new identity on its own database; every one is dropped after the suite. */
+export function freshIdentities(backend: TestBackend): () => Promise<Identity> {
+  const opened: Identity[] = [];
+  afterAll(async () => {
+    for (const id of opened) await id.handle?.drop();
+  });
+  return async () => {
+    const id = await identity(backend);
+    opened.push(id);
+    return id;
+  };
+}
 
 export const proofing = { method: 'in-person', officer: 'ra-officer-7', documentRef: 'passport TR1234567' };
 

@@ -1,6 +1,6 @@
 /** `shomei credential …`: signing credentials = key + certificate + DB-1 mapping (KEY-3). */
 import type { Command } from 'commander';
-import { createSigningCredential } from '../../admin/index.js';
+import { createSigningCredential, credentialAdminDeps } from '../../admin/index.js';
 import type { Credential } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
 
@@ -25,14 +25,7 @@ export function credentialCommands(program: Command): void {
         await app.ca.ensure();
         const user = (await app.users.findByUsername(o.user as string)) ?? (await app.users.get(o.user as string));
         return createSigningCredential(
-          {
-            keys: app.keys,
-            ca: app.ca,
-            users: app.users,
-            audit: app.audit,
-            allowEd25519: app.config.signing.allowEd25519,
-            maxBatch: app.config.signing.maxBatch,
-          },
+          credentialAdminDeps(app),
           {
             userId: user.id,
             keyType: o.keyType as string,
