@@ -56,7 +56,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   const platform = opts.platform ?? systemPlatform;
   const { clock, random } = platform;
   const store = await openStore({ url: databaseUrl(config) });
-  const kek = loadOrCreateKek(config.dataDir, config.keystore.kek || undefined);
+  const kek = loadOrCreateKek(config.dataDir, config.keystore.kek || undefined, random);
   const keystore = createSoftwareKeyStore({
     kek,
     random,

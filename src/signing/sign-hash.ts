@@ -29,7 +29,8 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
     sessionId: principal.sessionId,
     signAlgo: input.signAlgo,
   };
-  let spent = false;
+  // Refusals from the SAD service are logged there (sad.refused); the rest are logged here.
+  let refusalsLoggedBySadService = false;
   try {
     const view = await ownedCredential(ports, principal, input.credentialId);
     assertUsable(view);
@@ -41,7 +42,7 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
     if (input.hashes.length === 0) throw new ShomeiError('empty_hash_array');
     if (input.hashes.some((h) => h.length !== resolved.hash.length)) throw new ShomeiError('invalid_digest_length');
     if (!input.sad) throw new ShomeiError('missing_string', { name: 'SAD' });
-    spent = true; // from here on the SAD service logs its own refusals
+    refusalsLoggedBySadService = true;
     const { sadId } = await ports.sads.spend({
       sad: input.sad,
       principal,
@@ -66,7 +67,7 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
     );
     return signatures;
   } catch (e) {
-    if (!spent || !isShomeiError(e) || e.status >= 500) {
+    if (!refusalsLoggedBySadService || !isShomeiError(e) || e.status >= 500) {
       await ports.audit.append({
         type: 'signature.refused',
         outcome: 'failure',
