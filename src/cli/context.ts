@@ -51,6 +51,8 @@ export function emit(g: GlobalOptions, value: unknown, human: () => string): voi
 export function fatal(e: unknown): never {
   if (isShomeiError(e)) process.stderr.write(`shomei: ${e.code}: ${describeError(e.code, e.params)}\n`);
   else if (e instanceof ConfigError) process.stderr.write(`shomei: ${e.message}\n`);
+  else if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
+    process.stderr.write(`shomei: ${(e as Error).message}: another process has the port; set SHOMEI_PORT or --port\n`);
   else process.stderr.write(`shomei: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 }
