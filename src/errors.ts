@@ -88,6 +88,22 @@ export const catalogue = {
   keystore_error: entry(500, 'server_error', 'The key store could not complete the operation'),
   unavailable: entry(503, 'temporarily_unavailable', 'The service is temporarily unavailable'),
   internal: entry(500, 'server_error', 'Internal error'),
+
+  // --- PKCS#11 key store (SIGN-5); details stay in the cause, never in the response ---
+  pkcs11_module_unavailable: entry(500, 'server_error', 'The PKCS#11 module could not be loaded'),
+  pkcs11_token_not_present: entry(503, 'temporarily_unavailable', 'The PKCS#11 token is not present'),
+  pkcs11_pin_incorrect: entry(500, 'server_error', 'The PKCS#11 token rejected the configured PIN'),
+  pkcs11_pin_locked: entry(503, 'temporarily_unavailable', 'The PKCS#11 token PIN is locked'),
+  pkcs11_device_memory: entry(507, 'server_error', 'The PKCS#11 token is out of memory (full)'),
+  pkcs11_device_error: entry(503, 'temporarily_unavailable', 'The PKCS#11 device reported an error'),
+  // --- key backup (BACKUP-1, BACKUP-2); never says which of passphrase or file was wrong ---
+  backup_invalid: entry(400, 'invalid_request', 'The backup cannot be opened: wrong passphrase or damaged file'),
+  backup_share_invalid: entry(400, 'invalid_request', (p) => `Invalid backup share: ${p.detail}`),
+  backup_shares_insufficient: entry(
+    400,
+    'invalid_request',
+    (p) => `Not enough backup shares: ${p.have} distinct given, ${p.need} needed`,
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { auditCommands } from './commands/audit.js';
+import { backupCommands } from './commands/backup.js';
 import { credentialCommands } from './commands/credentials.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
@@ -26,5 +27,6 @@ userCommands(program);
 credentialCommands(program);
 keyCommands(program);
 auditCommands(program);
+backupCommands(program);
 
 program.parseAsync(process.argv).catch(fatal);

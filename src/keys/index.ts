@@ -18,6 +18,13 @@ export {
 export type { CertificateInfo } from './certificates.js';
 export { formatDn, parseDn } from './dn.js';
 export type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
+export {
+  createPkcs11KeyStore,
+  formatPkcs11Uri,
+  type Pkcs11KeyStoreOptions,
+  type Pkcs11Uri,
+  parsePkcs11Uri,
+} from './pkcs11/index.js';
 export { createKeyService, type KeyRecord, type KeyService, type KeyServiceDeps } from './service.js';
 export {
   checkDigests,
@@ -34,9 +41,11 @@ export {
 } from './signature.js';
 export {
   createSoftwareKeyStore,
+  KEK_FILE,
   type Kek,
   kekFromBase64,
   loadOrCreateKek,
   type SoftwareKeyStoreOptions,
 } from './software/index.js';
+export { type VerifyRequest, type VerifyScheme, verifySignature } from './verify.js';
 export { algorithmIdentifier, type DigestSigner, type SignablePkiObject, signPkiObject } from './x509.js';

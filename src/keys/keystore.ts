@@ -37,6 +37,11 @@ export interface KeyStore {
   /** Signs a whole message (Ed25519, e.g. the log's checkpoints). */
   signMessage(handle: KeyHandle, message: Uint8Array): Promise<Buffer>;
   publicKey(handle: KeyHandle): Promise<Buffer>;
+  /**
+   * BACKUP-1: the private key as PKCS#8, only to be sealed at once under a signer's passphrase.
+   * Absent where keys cannot leave the store by design (an HSM's non-extractable keys).
+   */
+  exportForBackup?(handle: KeyHandle): Promise<Buffer>;
   /** SIGN-2: zeroise what the key store holds (module object); the service wipes DB-2. */
   destroy(handle: KeyHandle): Promise<void>;
   close(): Promise<void>;

@@ -38,6 +38,8 @@ export interface KeyService {
    */
   messageSigner(keyId: string): Promise<(message: Uint8Array) => Promise<Buffer>>;
   publicKey(id: string): Promise<Buffer>;
+  /** BACKUP-1: PKCS#8 of an active software key, for sealing under a signer's passphrase. */
+  exportForBackup(keyId: string): Promise<Buffer>;
   /** PKCS#10 DER for the key (KEY-3). */
   csr(keyId: string, subjectDn: string): Promise<Buffer>;
   importCertificateChain(keyId: string, chainDer: readonly Uint8Array[]): Promise<CertificateInfo>;
@@ -122,6 +124,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
     list: async () => (await db.selectFrom('keys').selectAll().orderBy('created_at').execute()).map(toRecord),
     signMessage: async (keyId, message) => keystore.signMessage(await activeHandle(keyId), message),
+    async exportForBackup(keyId) {
+      if (!keystore.exportForBackup) {
+        throw new ShomeiError('invalid_state', { detail: `keys in the ${keystore.kind} key store cannot be exported` });
+      }
+      return keystore.exportForBackup(await activeHandle(keyId));
+    },
     async messageSigner(keyId) {
       const handle = await activeHandle(keyId);
       return (message) => keystore.signMessage(handle, message);

@@ -127,6 +127,10 @@ function withStatementCache(raw: SQLite.Database, max = 512) {
 
 function openPostgres(opts: StoreOptions): Store {
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+  // An idle connection the server drops (restart, failover, pg_terminate_backend) is reported on the
+  // pool; without a listener Node would crash the process. The pool discards that client and the
+  // next query connects afresh, so there is nothing else to do here.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

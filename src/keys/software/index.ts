@@ -13,9 +13,9 @@ import type { ResolvedSignature } from '../signature.js';
 import type { Kek } from './kek.js';
 import type { WorkerRequest } from './operations.js';
 import { createSigningPool } from './pool.js';
-import { wrapKey } from './wrap.js';
+import { unwrapKey, wrapKey } from './wrap.js';
 
-export { type Kek, kekFromBase64, loadOrCreateKek } from './kek.js';
+export { KEK_FILE, type Kek, kekFromBase64, loadOrCreateKek } from './kek.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 /** Digests per worker request: below this, splitting costs more (key parsing) than it gains. */
@@ -140,6 +140,8 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
       );
     },
     // The wrapped blob lives in DB-2; the key service overwrites it. Nothing is held here.
+    // Unwrapped here rather than in a worker: the caller seals it under the backup key at once.
+    exportForBackup: async (h) => unwrapKey(opts.kek.key, h.id, wrappedOf(h)),
     async destroy() {},
     close: () => pool.close(),
   };

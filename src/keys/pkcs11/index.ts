@@ -1,0 +1,3 @@
+/** The PKCS#11 key store (SIGN-5) and RFC 7512 URIs. */
+export { createPkcs11KeyStore, type Pkcs11KeyStoreOptions } from './keystore.js';
+export { formatPkcs11Uri, keyRef, type Pkcs11Uri, parseKeyRef, parsePkcs11Uri } from './uri.js';
