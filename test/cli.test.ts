@@ -4,52 +4,16 @@
  * offline log verifier (LOG-2) against a log edited or truncated behind the service's back, and
  * against an export (LOG-4).
  */
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from './support/app.js';
+import { cli as run } from './support/cli.js';
 
-const exec = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const TIMEOUT = 120_000;
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  // biome-ignore lint/suspicious/noExplicitAny: CLI JSON output is inspected field by field
-  readonly json: any;
-}
-
-async function cli(dataDir: string, ...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SHOMEI_AUTH__SCRYPT_LOG_N: '10', SHOMEI_LOG_LEVEL: 'silent' };
-  for (const k of Object.keys(env)) if (k.startsWith('SHOMEI_') && k.includes('DATABASE')) delete env[k];
-  try {
-    const r = await exec('node', ['--import', 'tsx', MAIN, '--data-dir', dataDir, ...args], {
-      cwd: ROOT,
-      env,
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr, json: parseJson(r.stdout) };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    if (typeof err.code !== 'number') throw e;
-    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '', json: parseJson(err.stdout ?? '') };
-  }
-}
-
-function parseJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
-  }
-}
+const cli = (dataDir: string, ...args: string[]) => run(dataDir, args);
 
 const dirs: string[] = [];
 const tempDir = (): string => {

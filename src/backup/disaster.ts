@@ -4,22 +4,44 @@
  * No single custodian — and no operator without M of them — can open it; with M shares the
  * restored service signs with the same keys and its log verifies.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from '../app.js';
+import { databaseUrl } from '../config/index.js';
 import { ShomeiError } from '../errors.js';
 import { KEK_FILE, loadOrCreateKek } from '../keys/index.js';
 import { type Manifest, packArchive, unpackArchive } from './archive.js';
-import { copyDatabase } from './db-snapshot.js';
+import { copyDatabase, POSTGRES_DUMP, restorePostgres, SQLITE_DUMP } from './db-snapshot.js';
 import { openSnapshot, sealSnapshot } from './snapshot-crypto.js';
-
-const DB_FILE = 'shomei.db';
 
 export interface BackupResult {
   readonly file: string;
   readonly shares: readonly string[];
   readonly manifest: Manifest;
+}
+
+/** rename(2), or copy and remove where the scratch directory is on another file system. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    copyFileSync(from, to, constants.COPYFILE_EXCL);
+    chmodSync(to, 0o600);
+    rmSync(from);
+  }
 }
 
 function scratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -29,8 +51,8 @@ function scratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 
 export async function createBackup(app: App, out: string, m: number, n: number, actor: string): Promise<BackupResult> {
   return scratch(async (dir) => {
-    const db = join(dir, DB_FILE);
-    const { logSize } = await copyDatabase(app.store, db);
+    const db = join(dir, app.store.dialect === 'postgres' ? POSTGRES_DUMP : SQLITE_DUMP);
+    const { logSize } = await copyDatabase(app.store, db, databaseUrl(app.config));
     const kek = join(dir, KEK_FILE);
     const key = loadOrCreateKek(app.config.dataDir, app.config.keystore.kek || undefined, app.platform.random);
     writeFileSync(kek, `${key.key.toString('base64')}\n`, { mode: 0o600 });
@@ -38,7 +60,7 @@ export async function createBackup(app: App, out: string, m: number, n: number, 
     const manifest = await packArchive(
       archive,
       [db, kek],
-      { database: 'sqlite', logSize, kekId: key.id },
+      { database: app.store.dialect, logSize, kekId: key.id },
       new Date(app.platform.clock.now()),
     );
     const { shares } = await sealSnapshot(archive, out, { m, n }, app.platform.random);
@@ -55,15 +77,23 @@ export async function createBackup(app: App, out: string, m: number, n: number, 
   });
 }
 
+export interface RestoreOptions {
+  /** Move existing files aside (`*.replaced-<time>`) instead of refusing. */
+  readonly force: boolean;
+  readonly now: Date;
+  /** For a PostgreSQL snapshot: the empty database to load it into. */
+  readonly databaseUrl?: string;
+}
+
 /**
- * Restores into `dataDir`, which must not hold a database already (unless `force`, which keeps the
- * replaced files beside as `*.replaced-<time>`).
+ * Restores into `dataDir`, which must not hold a database or KEK already (unless `force`); a
+ * PostgreSQL snapshot goes into `databaseUrl`, which must be an empty database.
  */
 export async function restoreBackup(
   file: string,
   shares: readonly string[],
   dataDir: string,
-  opts: { force: boolean; now: Date },
+  opts: RestoreOptions,
 ): Promise<Manifest> {
   return scratch(async (dir) => {
     const archive = join(dir, 'archive');
@@ -71,11 +101,12 @@ export async function restoreBackup(
     const files = join(dir, 'files');
     mkdirSync(files, { mode: 0o700 });
     const manifest = await unpackArchive(archive, files);
+    const restored = manifest.files.filter((e) => e.name !== POSTGRES_DUMP);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // The database's -wal and -shm belong to the database they sit beside: a stale WAL replayed
     // onto the restored file would corrupt it, so they move aside with it.
-    const targets = manifest.files.flatMap((e) =>
-      e.name === DB_FILE ? [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`] : [e.name],
+    const targets = restored.flatMap((e) =>
+      e.name === SQLITE_DUMP ? [SQLITE_DUMP, `${SQLITE_DUMP}-wal`, `${SQLITE_DUMP}-shm`] : [e.name],
     );
     const present = targets.map((t) => join(dataDir, t)).filter((t) => existsSync(t));
     if (present.length > 0 && !opts.force) {
@@ -83,8 +114,17 @@ export async function restoreBackup(
         detail: `${present.join(', ')} exist; restore into an empty data directory or pass --force`,
       });
     }
+    if (manifest.meta.database === 'postgres') {
+      if (!opts.databaseUrl?.startsWith('postgres')) {
+        throw new ShomeiError('invalid_state', {
+          detail:
+            'this snapshot holds a PostgreSQL database: configure databaseUrl (SHOMEI_DATABASE_URL) to restore it',
+        });
+      }
+      await restorePostgres(join(files, POSTGRES_DUMP), opts.databaseUrl);
+    }
     for (const t of present) renameSync(t, `${t}.replaced-${opts.now.getTime()}`);
-    for (const e of manifest.files) renameSync(join(files, e.name), join(dataDir, e.name));
+    for (const e of restored) moveFile(join(files, e.name), join(dataDir, e.name));
     return manifest;
   });
 }

@@ -81,7 +81,11 @@ export function backupCommands(program: Command): void {
     .action(async (file: string, o: { share?: string[]; sharesFile?: string; force?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       const config = configFrom(g);
-      const m = await restoreBackup(file, shares(o), config.dataDir, { force: o.force === true, now: new Date() });
+      const m = await restoreBackup(file, shares(o), config.dataDir, {
+        force: o.force === true,
+        now: new Date(),
+        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      });
       emit(
         g,
         m,
