@@ -90,32 +90,40 @@ async function drill(env: NodeJS.ProcessEnv, databaseUrl?: string, recreate?: ()
 }
 
 describe('BACKUP-2: the restore drill through the CLI', () => {
-  it('BACKUP-2: SQLite: 3-of-5 create, wipe, 2 shares refused, 3 restore; audit verify passes; same credential signs', async () => {
-    await drill({});
-  }, TIMEOUT);
+  it(
+    'BACKUP-2: SQLite: 3-of-5 create, wipe, 2 shares refused, 3 restore; audit verify passes; same credential signs',
+    async () => {
+      await drill({});
+    },
+    TIMEOUT,
+  );
 
-  it('BACKUP-2: PostgreSQL: the snapshot is a pg_dump of an exported snapshot; restore needs an empty database', async () => {
-    if (!(await postgresAvailable())) return;
-    const name = `shomei_drill_${randomBytes(6).toString('hex')}`;
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    const admin = async (q: string) => {
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
+  it(
+    'BACKUP-2: PostgreSQL: the snapshot is a pg_dump of an exported snapshot; restore needs an empty database',
+    async () => {
+      if (!(await postgresAvailable())) return;
+      const name = `shomei_drill_${randomBytes(6).toString('hex')}`;
+      const url = new URL(PG_ADMIN_URL);
+      url.pathname = `/${name}`;
+      const admin = async (q: string) => {
+        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await c.connect();
+        try {
+          await c.query(q);
+        } finally {
+          await c.end();
+        }
+      };
+      await admin(`CREATE DATABASE ${name}`);
       try {
-        await c.query(q);
+        await drill({ SHOMEI_DATABASE_URL: url.toString() }, url.toString(), async () => {
+          await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+          await admin(`CREATE DATABASE ${name}`);
+        });
       } finally {
-        await c.end();
+        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       }
-    };
-    await admin(`CREATE DATABASE ${name}`);
-    try {
-      await drill({ SHOMEI_DATABASE_URL: url.toString() }, url.toString(), async () => {
-        await admin(`DROP DATABASE ${name} WITH (FORCE)`);
-        await admin(`CREATE DATABASE ${name}`);
-      });
-    } finally {
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 });
