@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { b64, startApp } from './support/app.js';
+import { signOnce, startApp } from './support/app.js';
 import { cli } from './support/cli.js';
 import { PG_ADMIN_URL, postgresAvailable } from './support/stores.js';
 
@@ -19,29 +19,10 @@ const TIMEOUT = 180_000;
 const work = mkdtempSync(join(tmpdir(), 'shomei-cli-drill-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** authorize + signHash with the demo signer's PIN; the HTTP status of the last step. */
 async function signsWith(dataDir: string, credentialID: string, databaseUrl?: string): Promise<number> {
   const t = await startApp({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
   try {
-    const hash = b64(randomBytes(32));
-    const a = await t.post(
-      'credentials/authorize',
-      {
-        credentialID,
-        numSignatures: 1,
-        hashes: [hash],
-        hashAlgorithmOID: '2.16.840.1.101.3.4.2.1',
-        authData: [{ id: 'PIN', value: t.demo.pin }],
-      },
-      t.token,
-    );
-    if (a.status !== 200) return a.status;
-    const s = await t.post(
-      'signatures/signHash',
-      { credentialID, SAD: a.json.SAD, hashes: [hash], signAlgo: '1.2.840.10045.4.3.2' },
-      t.token,
-    );
-    return s.status;
+    return await signOnce(t, credentialID);
   } finally {
     await t.close();
   }

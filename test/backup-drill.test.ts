@@ -4,40 +4,16 @@
  * log verifies; with 2 shares the restore fails clearly. Signer backups open with the passphrase
  * and not without.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeSource, verifyLog } from '../src/audit/index.js';
 import { backupSigner, createBackup, restoreBackup, restoreSigner } from '../src/backup/index.js';
-import { b64, startApp, type TestApp } from './support/app.js';
+import { signOnce, startApp } from './support/app.js';
 
-const SHA256 = '2.16.840.1.101.3.4.2.1';
 const work = mkdtempSync(join(tmpdir(), 'shomei-drill-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function signOnce(t: TestApp, credentialID: string): Promise<number> {
-  const hash = b64(randomBytes(32));
-  const a = await t.post(
-    'credentials/authorize',
-    {
-      credentialID,
-      numSignatures: 1,
-      hashes: [hash],
-      hashAlgorithmOID: SHA256,
-      authData: [{ id: 'PIN', value: t.demo.pin }],
-    },
-    t.token,
-  );
-  if (a.status !== 200) return a.status;
-  const s = await t.post(
-    'signatures/signHash',
-    { credentialID, SAD: a.json.SAD, hashes: [hash], signAlgo: '1.2.840.10045.4.3.2' },
-    t.token,
-  );
-  return s.status;
-}
 
 describe('disaster recovery drill (BACKUP-2)', () => {
   it('BACKUP-2: 3-of-5 restore into a wiped data directory signs with the same credentials; 2 shares fail', async () => {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { combine, gfDiv, gfInv, gfMul, type Share, split } from '../src/backup/shamir.js';
 import { systemRandom } from '../src/platform/index.js';
+import { errorCode as code } from './support/errors.js';
 
 /** Independent oracle: multiplication via log/exp tables of the generator {03} (FIPS-197 field). */
 function tableMul(): (a: number, b: number) => number {
@@ -23,14 +24,6 @@ function tableMul(): (a: number, b: number) => number {
 }
 
 const fixedRandom = (bytes: number[]) => ({ bytes: (n: number) => Buffer.from(bytes.slice(0, n)) });
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? 'thrown';
-  }
-  return undefined;
-};
 
 describe('GF(2^8) arithmetic (FIPS-197 §4)', () => {
   it('FIPS-197 §4.2: {57}·{83} = {c1}; §4.2.1: {57}·{13} = {fe} and the xtime chain', () => {

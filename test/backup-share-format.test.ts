@@ -6,15 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { split } from '../src/backup/shamir.js';
 import { formatShare, parseShare, parseShareSet } from '../src/backup/share-format.js';
 import { systemRandom } from '../src/platform/index.js';
-
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code ?? 'thrown';
-  }
-  return undefined;
-};
+import { errorCode as code } from './support/errors.js';
 
 function shares(backupId: string, m = 3, n = 5): string[] {
   return split(systemRandom.bytes(32), m, n, systemRandom).map((share) => formatShare({ backupId, m, n, share }));

@@ -219,6 +219,18 @@ export function authorizeBody(credentialID: string, pin: string, hashes: Buffer[
   };
 }
 
+/**
+ * authorize (demo PIN) + signHash of one random SHA-256 digest with the demo signer; the HTTP status
+ * of the first step that failed, or of signHash.
+ */
+export async function signOnce(t: TestApp, credentialID: string, signAlgo = '1.2.840.10045.4.3.2'): Promise<number> {
+  const hash = randomBytes(32);
+  const a = await t.post('credentials/authorize', authorizeBody(credentialID, t.demo.pin, [hash]), t.token);
+  if (a.status !== 200) return a.status;
+  const body = { credentialID, SAD: a.json.SAD, hashes: [b64(hash)], signAlgo };
+  return (await t.post('signatures/signHash', body, t.token)).status;
+}
+
 /** A random 32-byte KEK in base64 for instances that share one database. */
 export const newKek = (): string => randomBytes(32).toString('base64');
 
