@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeSource, verifyLog } from '../src/audit/index.js';
 import { backupSigner, createBackup, restoreBackup, restoreSigner } from '../src/backup/index.js';
+import { openStore } from '../src/store/index.js';
 import { signOnce, startApp } from './support/app.js';
 
 const work = mkdtempSync(join(tmpdir(), 'shomei-drill-'));
@@ -69,4 +70,53 @@ describe('signer backup (BACKUP-1)', () => {
       await t.close();
     }
   });
+});
+
+describe('consistent snapshot while signing (BACKUP-2)', () => {
+  it('BACKUP-2: a snapshot taken during continuous signing restores to a log that verifies at exactly its size', async () => {
+    const dataDir = join(work, 'busy');
+    const t = await startApp({ dataDir });
+    let signing = true;
+    let signed = 0;
+    const load = (async () => {
+      while (signing) {
+        expect(await signOnce(t, t.demo.credentials.p256)).toBe(200);
+        signed += 1;
+      }
+    })();
+    while (signed < 3) await new Promise((r) => setTimeout(r, 10));
+    const out = join(work, 'busy.snapshot');
+    const backup = await createBackup(t.app, out, 2, 3, 'admin:test');
+    const during = signed;
+    while (signed < during + 3) await new Promise((r) => setTimeout(r, 10));
+    signing = false;
+    await load;
+    await t.close();
+
+    const target = join(work, 'busy-restored');
+    const manifest = await restoreBackup(out, backup.shares.slice(1), target, { force: false, now: new Date() });
+    const size = Number(manifest.meta.logSize);
+    const hashes = async (dir: string) => {
+      const store = await openStore({ url: join(dir, 'shomei.db') });
+      try {
+        const rows = await store.db.selectFrom('audit_leaves').select('leaf_hash').orderBy('seq').execute();
+        return rows.map((r) => Buffer.from(r.leaf_hash).toString('hex'));
+      } finally {
+        await store.close();
+      }
+    };
+    const original = await hashes(dataDir);
+    const restored = await hashes(target);
+    // The copy is the log at one commit: a prefix of the live log, which went on growing.
+    expect(restored).toHaveLength(size);
+    expect(original.length).toBeGreaterThan(size);
+    expect(restored).toEqual(original.slice(0, size));
+    const again = await startApp({ dataDir: target, demo: false });
+    try {
+      const report = await verifyLog(storeSource(again.app.store), again.app.logVerifierKey);
+      expect(report.ok, JSON.stringify(report.problems)).toBe(true);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
 });
