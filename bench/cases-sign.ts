@@ -8,7 +8,7 @@ import type { Row, RunOptions } from './report.js';
 
 const SHA256 = '2.16.840.1.101.3.4.2.1';
 
-interface Demo {
+export interface Demo {
   url: string;
   username: string;
   password: string;
@@ -16,7 +16,7 @@ interface Demo {
   credentials: { rsa2048: string; p256: string };
 }
 
-async function prepare(opts: RunOptions) {
+export async function prepare(opts: RunOptions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'shomei-bench-'));
   const env = { SHOMEI_DATA_DIR: dataDir };
   const server = await startShomei(env);
@@ -40,7 +40,7 @@ async function prepare(opts: RunOptions) {
 }
 
 /** Signatures that reached the log: the durable entries, not what the loader believes. */
-function countSignatures(dbFile: string): number {
+export function countSignatures(dbFile: string): number {
   const db = new Database(dbFile, { readonly: true });
   try {
     const row = db
@@ -52,25 +52,29 @@ function countSignatures(dbFile: string): number {
   }
 }
 
-export async function benchSign(opts: RunOptions): Promise<Row[]> {
+/** B1's request chain: authorize 100 hashes, then signHash them, 4 clients (BENCH.md). */
+export const b1Scenario = (url: string, token: string, demo: Demo) => ({
+  kind: 'sign',
+  url,
+  connections: 4,
+  token,
+  credentialID: demo.credentials.rsa2048,
+  pin: demo.pin,
+  hashesPerCall: 100,
+  signAlgo: '1.2.840.113549.1.1.11',
+  hashAlgorithmOID: SHA256,
+});
+
+export const timing = (opts: RunOptions) => ({ secs: opts.quick ? 2 : 10, warm: opts.quick ? 1 : 3 });
+
+export async function benchSign(opts: RunOptions, cases: { b1: boolean; b2: boolean } = { b1: true, b2: true }) {
   const rows: Row[] = [];
-  const secs = opts.quick ? 2 : 10;
-  const warm = opts.quick ? 1 : 3;
+  const { secs, warm } = timing(opts);
 
   // B1: 100-hash batches on RSA-2048.
-  {
+  if (cases.b1) {
     const p = await prepare(opts);
-    const scenario = {
-      kind: 'sign',
-      url: p.server.url,
-      connections: 4,
-      token: p.token,
-      credentialID: p.demo.credentials.rsa2048,
-      pin: p.demo.pin,
-      hashesPerCall: 100,
-      signAlgo: '1.2.840.113549.1.1.11',
-      hashAlgorithmOID: SHA256,
-    };
+    const scenario = b1Scenario(p.server.url, p.token, p.demo);
     await load({ ...scenario, seconds: warm });
     const before = p.signatures();
     const r = await load({ ...scenario, seconds: secs });
@@ -90,7 +94,7 @@ export async function benchSign(opts: RunOptions): Promise<Row[]> {
   }
 
   // B2 + M1: one authorize + one signHash per ECDSA P-256 signature, many clients.
-  {
+  if (cases.b2) {
     const p = await prepare(opts);
     const connections = opts.quick ? 16 : 32;
     const scenario = {

@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --quick] [-- --only B1,B3]`: the suite of BENCH.md. Prints one table and writes
+ * `npm run bench [-- --quick] [-- --only B1,B1P,B3]`: the suite of BENCH.md. Prints one table and writes
  * bench/results/latest.json. --quick runs each case for a second or two so CI proves the suite
  * works; it checks that every case produced a figure, never how fast it was.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchAudit } from './cases-audit.js';
+import { benchSignPkcs11 } from './cases-pkcs11.js';
 import { benchSign } from './cases-sign.js';
 import { ROOT, versions } from './lib.js';
 import { type Row, table } from './report.js';
@@ -17,7 +18,11 @@ const env = await versions();
 const opts = { quick, nproc: env.nproc, quiet: false };
 
 const rows: Row[] = [];
-if (!only || only.some((c) => c === 'B1' || c === 'B2' || c === 'M1')) rows.push(...(await benchSign(opts)));
+const b1 = !only || only.includes('B1');
+const b2 = !only || only.some((c) => c === 'B2' || c === 'M1');
+if (b1 || b2) rows.push(...(await benchSign(opts, { b1, b2 })));
+// B1 again with the keys in a SoftHSM2 token, one row per process layout (`--only B1P` alone).
+if (b1 || only?.includes('B1P')) rows.push(...(await benchSignPkcs11(opts)));
 if (!only || only.includes('B3')) rows.push(...(await benchAudit(opts)));
 
 const out = { date: new Date().toISOString(), quick, ...env, rows };

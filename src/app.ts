@@ -5,6 +5,7 @@
  */
 import { type AuditLog, createAuditLog } from './audit/index.js';
 import { createLogin, createPinFactor, createSadService, createTokens, revokeUserAccess } from './auth/index.js';
+import { openKeyStore } from './bootstrap/keystore.js';
 import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
 import { publicUrl } from './bootstrap/urls.js';
@@ -56,11 +57,14 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   const platform = opts.platform ?? systemPlatform;
   const { clock, random } = platform;
   const store = await openStore({ url: databaseUrl(config) });
-  const kek = loadOrCreateKek(config.dataDir, config.keystore.kek || undefined, random);
-  const keystore = createSoftwareKeyStore({
-    kek,
-    random,
-    ...(config.keystore.workers > 0 ? { poolSize: config.keystore.workers } : {}),
+  // SIGN-5: keystore.kind picks a PKCS#11 token (bootstrap/keystore.ts) or this software store.
+  const keystore = await openKeyStore(config, random, () => {
+    const kek = loadOrCreateKek(config.dataDir, config.keystore.kek || undefined, random);
+    return createSoftwareKeyStore({
+      kek,
+      random,
+      ...(config.keystore.workers > 0 ? { poolSize: config.keystore.workers } : {}),
+    });
   });
   // The log key is Ed25519 (C2SP signed notes); signing credentials obey SIGN-4 in admin/.
   const keys = createKeyService({ store, keystore, clock, random, policy: { allowEd25519: true } });

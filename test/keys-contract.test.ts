@@ -16,13 +16,13 @@ import {
   type ResolvedSignature,
   type StoredKey,
 } from '../src/keys/index.js';
-import { createPkcs11KeyStore } from '../src/keys/pkcs11/index.js';
+import { createPkcs11KeyStore, createPkcs11ProcessKeyStore } from '../src/keys/pkcs11/index.js';
 import { systemRandom } from '../src/platform/index.js';
 import { openssl, pkeyutlVerify, spkiPem } from './keys-openssl.js';
 import { createSoftHsm, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
 
 interface Backend {
-  readonly name: 'software' | 'pkcs11';
+  readonly name: 'software' | 'pkcs11' | 'pkcs11 in 2 child processes';
   readonly skip: string | null;
   open(): Promise<KeyStore>;
   /** The DB-2 row as the key service leaves it after destroy (it wipes `wrapped`, SIGN-2). */
@@ -57,6 +57,24 @@ const backends: Backend[] = [
       });
     },
     // The ref alone is all DB-2 holds for a module key: once the token objects are gone it is useless.
+    afterDestroy: (h) => h,
+    cleanup: () => hsm?.cleanup(),
+  },
+  {
+    // The same token contract when signing runs in child processes, each with its own context.
+    name: 'pkcs11 in 2 child processes',
+    skip: softHsmUnavailable(),
+    open: async () => {
+      hsm = createSoftHsm(['shomei-contract']);
+      return createPkcs11ProcessKeyStore({
+        modulePath: hsm.modulePath,
+        tokenLabel: 'shomei-contract',
+        pin: hsm.pin,
+        random: systemRandom,
+        processes: 2,
+        sessions: 2,
+      });
+    },
     afterDestroy: (h) => h,
     cleanup: () => hsm?.cleanup(),
   },
@@ -127,7 +145,7 @@ describe.each(backends)('KeyStore contract: $name', (backend) => {
     const { stored } = await keyFor('EC-P256');
     expect(stored.keyType).toBe('EC-P256');
     expect(createPublicKey({ key: stored.publicKey, format: 'der', type: 'spki' }).asymmetricKeyType).toBe('ec');
-    if (backend.name === 'pkcs11') {
+    if (backend.name !== 'software') {
       expect(stored.ref).toMatch(/^pkcs11:token=shomei-contract;id=(%[0-9a-f]{2}){16};object=contract-EC-P256$/);
       expect(stored.wrapped).toBeNull();
       expect(stored.kekId).toBeNull();

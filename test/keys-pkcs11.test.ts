@@ -11,6 +11,7 @@ import { recoverable, toShomeiError } from '../src/keys/pkcs11/ckr.js';
 import { createPkcs11KeyStore, formatPkcs11Uri, parseKeyRef, parsePkcs11Uri } from '../src/keys/pkcs11/index.js';
 import { acquireModule, findSlot, type Pkcs11Module, releaseModule } from '../src/keys/pkcs11/module.js';
 import { findKey } from '../src/keys/pkcs11/objects.js';
+import { type SigningProcesses, startSigningProcesses } from '../src/keys/pkcs11/process-pool.js';
 import { systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
 import { createSoftHsm, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
@@ -245,4 +246,107 @@ describe.skipIf(skip)('keys/pkcs11 — SoftHSM2 token', () => {
     const foreign = { ...handle, ref: handle.ref.replace(TOKEN, OTHER) };
     await expect(ks.sign(foreign, ecdsa, [randomBytes(32)])).rejects.toMatchObject({ code: 'invalid_state' });
   });
+});
+
+describe.skipIf(skip)('keys/pkcs11 — signing in child processes', () => {
+  const TOKEN_P = 'shomei-procs';
+  let hsm: SoftHsm;
+  let ks: KeyStore;
+  let handle: KeyHandle;
+  const rsa: ResolvedSignature = { scheme: 'rsa-pkcs1', hash: HASHES['SHA-256'] };
+  const opts = () => ({ modulePath: hsm.modulePath, tokenLabel: TOKEN_P, pin: hsm.pin, sessions: 2 });
+
+  beforeAll(async () => {
+    hsm = createSoftHsm([TOKEN_P]);
+    ks = await createPkcs11KeyStore({ ...opts(), random: systemRandom });
+    const stored = await ks.generate('RSA-2048', 'procs');
+    handle = { id: 'procs', ref: stored.ref, keyType: 'RSA-2048', wrapped: null };
+  });
+  afterAll(async () => {
+    await ks?.close();
+    hsm?.cleanup();
+  });
+
+  /** Waits until the pool serves from a full set of children other than `dead`. */
+  async function restarted(pool: SigningProcesses, dead: number): Promise<number[]> {
+    for (let i = 0; i < 300; i++) {
+      const pids = pool.pids();
+      if (pids.length === pool.size && !pids.includes(dead)) return pids;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the child was not restarted');
+  }
+
+  it('SIGN-5: a child killed mid-batch fails its requests with keystore_error and is replaced', async () => {
+    const pool = await startSigningProcesses({ ...opts(), processes: 1 });
+    try {
+      const [pid] = pool.pids();
+      if (!pid) throw new Error('no child');
+      const batch = pool.sign(
+        handle,
+        rsa,
+        Array.from({ length: 4000 }, () => randomBytes(32)),
+      );
+      setTimeout(() => process.kill(pid, 'SIGKILL'), 200);
+      await expect(batch).rejects.toMatchObject({ code: 'keystore_error' });
+      await restarted(pool, pid);
+      const digest = randomBytes(32);
+      const [sig] = await pool.sign(handle, rsa, [digest]);
+      expect(sig).toHaveLength(256);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('SIGN-5: a request that outlives the timeout fails with keystore_error, never hangs; the child is replaced', async () => {
+    const pool = await startSigningProcesses({ ...opts(), processes: 1, timeoutMs: 300 });
+    try {
+      const [pid] = pool.pids();
+      if (!pid) throw new Error('no child');
+      const started = Date.now();
+      const batch = pool.sign(
+        handle,
+        rsa,
+        Array.from({ length: 20_000 }, () => randomBytes(32)),
+      );
+      await expect(batch).rejects.toMatchObject({ code: 'keystore_error' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await restarted(pool, pid);
+      await expect(pool.sign(handle, rsa, [randomBytes(32)])).resolves.toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('SIGN-5: errors keep their catalogue code across the process boundary', async () => {
+    const pool = await startSigningProcesses({ ...opts(), processes: 1 });
+    try {
+      await expect(pool.sign(handle, ecdsa, [randomBytes(32)])).rejects.toMatchObject({
+        code: 'unsupported_algorithm',
+      });
+      const gone = { ...handle, ref: handle.ref.replace(/id=[^;]+/, 'id=%00%01') };
+      await expect(pool.sign(gone, rsa, [randomBytes(32)])).rejects.toMatchObject({ code: 'unknown_key' });
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('SIGN-5: a wrong PIN fails at start; close() ends every child', async () => {
+    await expect(startSigningProcesses({ ...opts(), pin: '000000', processes: 2 })).rejects.toMatchObject({
+      code: 'pkcs11_pin_incorrect',
+    });
+    const pool = await startSigningProcesses({ ...opts(), processes: 2 });
+    const pids = pool.pids();
+    expect(pids).toHaveLength(2);
+    await pool.close();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(pids.filter(alive)).toEqual([]);
+  }, 60_000);
 });

@@ -26,6 +26,10 @@ const ENV_PATHS: Record<string, string[]> = {
   SHOMEI_LOG_LEVEL: ['logLevel'],
   SHOMEI_KEK: ['keystore', 'kek'],
   SHOMEI_WORKERS: ['keystore', 'workers'],
+  SHOMEI_KEYSTORE: ['keystore', 'kind'],
+  SHOMEI_PKCS11_MODULE: ['keystore', 'pkcs11', 'module'],
+  SHOMEI_PKCS11_TOKEN: ['keystore', 'pkcs11', 'tokenLabel'],
+  SHOMEI_PKCS11_PIN: ['keystore', 'pkcs11', 'pin'],
 };
 
 const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -84,7 +88,8 @@ export function loadConfig(opts: LoadOptions = {}): Readonly<Config> {
 
 export function parseConfig(input: Json): Readonly<Config> {
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, structuredClone(input)));
-  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  const schemaErrors = [...Value.Errors(ConfigSchema, withDefaults)];
+  const errors = schemaErrors.length > 0 ? schemaErrors : pkcs11Problems(withDefaults as Config);
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.instancePath || '/'}: ${e.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -92,6 +97,21 @@ export function parseConfig(input: Json): Readonly<Config> {
   const config = withDefaults as Config;
   config.dataDir = resolve(config.dataDir);
   return deepFreeze(config);
+}
+
+/** SIGN-5: a PKCS#11 key store needs all three; the PIN is named, never shown. */
+function pkcs11Problems(c: Config): { instancePath: string; message: string }[] {
+  if (c.keystore.kind !== 'pkcs11') return [];
+  const p = c.keystore.pkcs11;
+  const missing = (field: string, env: string) => ({
+    instancePath: `/keystore/pkcs11/${field}`,
+    message: `required when keystore.kind is pkcs11 (or set ${env})`,
+  });
+  return [
+    ...(p.module === '' ? [missing('module', 'SHOMEI_PKCS11_MODULE')] : []),
+    ...(p.tokenLabel === '' ? [missing('tokenLabel', 'SHOMEI_PKCS11_TOKEN')] : []),
+    ...(p.pin === '' ? [missing('pin', 'SHOMEI_PKCS11_PIN')] : []),
+  ];
 }
 
 function deepFreeze<T>(o: T): T {
@@ -111,13 +131,15 @@ export const tlsEnabled = (c: Config) => c.http.tlsCert !== '' && c.http.tlsKey 
 export function insecureSettings(c: Config): string[] {
   const w: string[] = [];
   if (!tlsEnabled(c)) w.push('HTTP without TLS: acceptable on loopback for development only (AUTH-2: TLS only).');
-  if (c.mode === 'production' && c.keystore.kek === '')
+  if (c.mode === 'production' && c.keystore.kind === 'software' && c.keystore.kek === '')
     w.push(
       'production mode with the key-encryption key in a file beside the data: keep it in the environment or an HSM.',
     );
   if (c.mode === 'production' && c.databaseUrl === '')
     w.push('production mode on the embedded SQLite database: no scale-out, back it up.');
   if (c.auth.scryptLogN < 14) w.push(`scrypt cost 2^${c.auth.scryptLogN} is below the recommended 2^15.`);
+  if (c.mode === 'production' && c.keystore.kind === 'pkcs11' && /softhsm/i.test(c.keystore.pkcs11.module))
+    w.push('production mode on SoftHSM: a software token, not a certified module (SIGN-5).');
   if (c.signing.allowEd25519) w.push('Ed25519 is allowed: it is not on the CRYPTREC list (SIGN-4).');
   if (c.http.trustProxy) w.push('trustProxy is on: client addresses come from X-Forwarded-For.');
   return w;

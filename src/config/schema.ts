@@ -31,6 +31,23 @@ export const ConfigSchema = T.Object(
         kek: T.String({ default: '' }),
         /** Signing worker threads (0 = one per core). */
         workers: T.Integer({ minimum: 0, maximum: 64, default: 0 }),
+        /** `software` (keys wrapped under the KEK in DB-2) or `pkcs11` (keys in a token; SIGN-5). */
+        kind: T.Union([T.Literal('software'), T.Literal('pkcs11')], { default: 'software' }),
+        pkcs11: T.Object(
+          {
+            /** Path of the PKCS#11 module (.so), e.g. /usr/lib/softhsm/libsofthsm2.so. */
+            module: T.String({ default: '' }),
+            /** CK_TOKEN_INFO.label of the token holding the keys. */
+            tokenLabel: T.String({ default: '' }),
+            /** User PIN. Prefer SHOMEI_PKCS11_PIN to a file; never logged. */
+            pin: T.String({ default: '' }),
+            /** Sessions per process (each signs on its own libuv thread in that process). */
+            sessions: T.Integer({ minimum: 1, maximum: 64, default: 4 }),
+            /** Signing child processes, each with its own PKCS#11 context (0 = sign in this process). */
+            processes: T.Integer({ minimum: 0, maximum: 64, default: 0 }),
+          },
+          { default: {} },
+        ),
       },
       { default: {} },
     ),

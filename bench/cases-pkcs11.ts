@@ -1,0 +1,109 @@
+/**
+ * B1 with the PKCS#11 key store: the same request chain as B1 (authorize 100 hashes → signHash,
+ * 4 clients, RSA-2048, every signature durably logged), with the keys in a SoftHSM2 token made in
+ * a temp dir, once per process layout: signing in the server process on 1, 2 or 4 sessions
+ * (pkcs11js *Async calls on libuv's thread pool, UV_THREADPOOL_SIZE threads, default 4), or in 1 or
+ * 2 child processes with their own PKCS#11 context. One data directory and token serve every
+ * layout; the server is restarted between them with different settings.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSoftHsm } from '../test/support/softhsm.js';
+import { b1Scenario, countSignatures, type Demo, timing } from './cases-sign.js';
+import { cli, load, opensslRsaSpeed, startShomei } from './lib.js';
+import type { Row, RunOptions } from './report.js';
+
+const TOKEN = 'shomei-bench';
+
+interface Layout {
+  readonly processes: number;
+  readonly sessions: number;
+}
+
+const FULL: Layout[] = [
+  { processes: 0, sessions: 1 },
+  { processes: 0, sessions: 2 },
+  { processes: 0, sessions: 4 },
+  { processes: 1, sessions: 2 },
+  { processes: 2, sessions: 1 },
+  { processes: 2, sessions: 2 },
+];
+/** --quick: the default layout and one with a child process, so CI proves both paths start. */
+const QUICK: Layout[] = [
+  { processes: 0, sessions: 4 },
+  { processes: 1, sessions: 2 },
+];
+
+const label = (l: Layout) =>
+  l.processes === 0
+    ? `in-process, ${l.sessions} session${l.sessions > 1 ? 's' : ''}`
+    : `${l.processes} child process${l.processes > 1 ? 'es' : ''} × ${l.sessions} session${l.sessions > 1 ? 's' : ''}`;
+
+async function login(url: string, demo: Demo): Promise<string> {
+  const r = await fetch(`${url}/csc/v2/auth/login`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Basic ${Buffer.from(`${demo.username}:${demo.password}`).toString('base64')}`,
+    },
+    body: '{}',
+  });
+  return ((await r.json()) as { access_token: string }).access_token;
+}
+
+export async function benchSignPkcs11(opts: RunOptions): Promise<Row[]> {
+  const { secs, warm } = timing(opts);
+  const hsm = createSoftHsm([TOKEN]); // also sets SOFTHSM2_CONF for the servers started below
+  const dataDir = mkdtempSync(join(tmpdir(), 'shomei-bench-p11-'));
+  const base = {
+    SHOMEI_DATA_DIR: dataDir,
+    SHOMEI_KEYSTORE: 'pkcs11',
+    SHOMEI_PKCS11_MODULE: hsm.modulePath,
+    SHOMEI_PKCS11_TOKEN: TOKEN,
+    SHOMEI_PKCS11_PIN: hsm.pin,
+    SOFTHSM2_CONF: hsm.conf,
+  };
+  const uv = process.env.UV_THREADPOOL_SIZE ?? '4 (default)';
+  const rows: Row[] = [];
+  try {
+    const ref = await opensslRsaSpeed(opts.quick ? 1 : 5, opts.nproc);
+    let demo: Demo | undefined;
+    let token = '';
+    for (const layout of opts.quick ? QUICK : FULL) {
+      const server = await startShomei({
+        ...base,
+        SHOMEI_KEYSTORE__PKCS11__PROCESSES: String(layout.processes),
+        SHOMEI_KEYSTORE__PKCS11__SESSIONS: String(layout.sessions),
+      });
+      try {
+        if (!demo) {
+          demo = JSON.parse(await cli(['demo', '--json'], { ...base, SHOMEI_PUBLIC_URL: server.url })) as Demo;
+          token = await login(server.url, demo);
+        }
+        const scenario = b1Scenario(server.url, token, demo);
+        await load({ ...scenario, seconds: warm });
+        const before = countSignatures(join(dataDir, 'shomei.db'));
+        const r = await load({ ...scenario, seconds: secs });
+        const rate = (countSignatures(join(dataDir, 'shomei.db')) - before) / r.duration;
+        if (!opts.quiet) process.stderr.write(`  B1 PKCS#11 ${label(layout)}: ${rate.toFixed(0)} sig/s\n`);
+        rows.push({
+          case: `B1 PKCS#11 (SoftHSM2) ${label(layout)}`,
+          figure: rate,
+          unit: 'RSA-2048 sig/s',
+          reference: ref,
+          referenceLabel: `openssl speed -multi ${opts.nproc} rsa2048`,
+          ratio: rate / ref,
+          goal: '(report)',
+          notes: `non2xx=${r.non2xx} errors=${r.errors} UV_THREADPOOL_SIZE=${uv}`,
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    hsm.cleanup();
+  }
+  return rows;
+}
