@@ -187,6 +187,7 @@ export async function startSigningProcesses(opts: SigningProcessesOptions): Prom
           new Promise<void>((resolve) => {
             if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
             c.proc.once('exit', () => resolve());
+            c.proc.ref(); // wait for it even when nothing else keeps this process alive
             // The child logs out and finalises on disconnect; a stuck one is killed.
             if (c.proc.connected) c.proc.disconnect();
             else c.proc.kill('SIGTERM');
