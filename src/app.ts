@@ -15,10 +15,11 @@ import { type CscDeps, registerCsc } from './csc/index.js';
 import { opsRoutes } from './http/ops.js';
 import { createHttpServer, type HttpApp } from './http/server.js';
 import {
+  createKeyring,
   createKeyService,
   createSoftwareKeyStore,
   type KeyService,
-  loadOrCreateKek,
+  loadKeyringState,
   SIGN_ALGORITHMS,
 } from './keys/index.js';
 import { type Platform, systemPlatform } from './platform/index.js';
@@ -59,9 +60,14 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   const store = await openStore({ url: databaseUrl(config) });
   // SIGN-5: keystore.kind picks a PKCS#11 token (bootstrap/keystore.ts) or this software store.
   const keystore = await openKeyStore(config, random, () => {
-    const kek = loadOrCreateKek(config.dataDir, config.keystore.kek || undefined, random);
+    // The KEK (and the next one, mid-rotation) from configuration, or files in the data dir that
+    // the keyring follows, so a `shomei key rotate-kek` in another process needs no restart here.
+    const keyring = createKeyring({
+      state: loadKeyringState(config.dataDir, config.keystore, random),
+      ...(config.keystore.kek ? {} : { dataDir: config.dataDir }),
+    });
     return createSoftwareKeyStore({
-      kek,
+      keyring,
       random,
       ...(config.keystore.workers > 0 ? { poolSize: config.keystore.workers } : {}),
     });

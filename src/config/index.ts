@@ -25,6 +25,7 @@ const ENV_PATHS: Record<string, string[]> = {
   SHOMEI_MODE: ['mode'],
   SHOMEI_LOG_LEVEL: ['logLevel'],
   SHOMEI_KEK: ['keystore', 'kek'],
+  SHOMEI_KEK_NEXT: ['keystore', 'kekNext'],
   SHOMEI_WORKERS: ['keystore', 'workers'],
   SHOMEI_KEYSTORE: ['keystore', 'kind'],
   SHOMEI_PKCS11_MODULE: ['keystore', 'pkcs11', 'module'],

@@ -29,6 +29,8 @@ export const ConfigSchema = T.Object(
       {
         /** Base64 of a 32-byte key-encryption key; if empty, `<dataDir>/kek` (0600) is used or made. */
         kek: T.String({ default: '' }),
+        /** Base64 of the next KEK while rotating a KEK from configuration (`shomei key rotate-kek`). */
+        kekNext: T.String({ default: '' }),
         /** Signing worker threads (0 = one per core). */
         workers: T.Integer({ minimum: 0, maximum: 64, default: 0 }),
         /** `software` (keys wrapped under the KEK in DB-2) or `pkcs11` (keys in a token; SIGN-5). */

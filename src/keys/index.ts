@@ -40,11 +40,20 @@ export {
   signatureAlgorithmOid,
 } from './signature.js';
 export {
+  createKeyring,
   createSoftwareKeyStore,
   KEK_FILE,
+  KEK_NEXT_FILE,
   type Kek,
+  type KekConfig,
+  type KekRotationOptions,
+  type KekRotationResult,
+  type Keyring,
+  type KeyringState,
   kekFromBase64,
+  loadKeyringState,
   loadOrCreateKek,
+  rotateKek,
   type SoftwareKeyStoreOptions,
 } from './software/index.js';
 export { type VerifyRequest, type VerifyScheme, verifySignature } from './verify.js';

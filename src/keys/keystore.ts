@@ -14,6 +14,11 @@ export interface KeyHandle {
   readonly keyType: KeyType;
   /** Wrapped PKCS#8 for the software key store; null for keys held in a module. */
   readonly wrapped: Buffer | null;
+  /**
+   * DB-2 kek_id: which KEK `wrapped` is under, so the software key store can unwrap during a KEK
+   * rotation; absent means its current KEK. Module keys ignore it.
+   */
+  readonly kekId?: string | null;
 }
 
 export interface StoredKey {

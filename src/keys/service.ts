@@ -101,7 +101,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   const activeHandle = async (id: string): Promise<KeyHandle> => {
     const r = await row(id);
     if (r.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${r.status}` });
-    return { id: r.id, ref: r.ref, keyType: r.key_type as KeyType, wrapped: r.wrapped && Buffer.from(r.wrapped) };
+    const wrapped = r.wrapped && Buffer.from(r.wrapped);
+    return { id: r.id, ref: r.ref, keyType: r.key_type as KeyType, wrapped, kekId: r.kek_id };
   };
 
   const service: KeyService = {
@@ -131,8 +132,24 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       return keystore.exportForBackup(await activeHandle(keyId));
     },
     async messageSigner(keyId) {
-      const handle = await activeHandle(keyId);
-      return (message) => keystore.signMessage(handle, message);
+      let handle = await activeHandle(keyId);
+      // A KEK rotation re-wraps the row under this handle: after each use, read it again — not
+      // awaited, since the caller may hold the only (SQLite) connection — so the handle follows.
+      const refresh = () => {
+        activeHandle(keyId).then(
+          (h) => {
+            handle = h;
+          },
+          () => {},
+        );
+      };
+      return async (message) => {
+        try {
+          return await keystore.signMessage(handle, message);
+        } finally {
+          refresh();
+        }
+      };
     },
     publicKey: async (id) => Buffer.from((await row(id)).public_key),
     csr: async (keyId, subjectDn) => buildCsr(service, keyId, (await row(keyId)).public_key, subjectDn),

@@ -1,8 +1,8 @@
 /** `shomei key …`: DB-2 keys, their CSRs and certificate chains (KEY-1..3, SIGN-2). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { KeyRecord, KeyType } from '../../keys/index.js';
-import { cliActor, emit, globals, withApp } from '../context.js';
+import { type KekRotationResult, type KeyRecord, type KeyType, rotateKek } from '../../keys/index.js';
+import { cliActor, emit, globals, progress, withApp } from '../context.js';
 
 const line = (k: KeyRecord) => `${k.id}  ${k.keyType.padEnd(9)} ${k.purpose.padEnd(8)} ${k.status}`;
 const toPem = (der: Buffer, label: string) =>
@@ -21,8 +21,36 @@ function readCertificates(file: string): Buffer[] {
   );
 }
 
+function rotationText(r: KekRotationResult): string {
+  const what = r.from
+    ? `KEK ${r.from} → ${r.to}: ${r.rewrapped} key(s) re-wrapped, ${r.keys} under the new KEK`
+    : `KEK ${r.to}: finished an interrupted rotation (clean-up)`;
+  if (r.source === 'file') return `${what}; the old KEK file is overwritten and gone.`;
+  return `${what}.\nNow set SHOMEI_KEK (keystore.kek) to the value of SHOMEI_KEK_NEXT, remove SHOMEI_KEK_NEXT, and restart every shomei process.`;
+}
+
 export function keyCommands(program: Command): void {
   const key = program.command('key').description('manage keys (DB-2)');
+  key
+    .command('rotate-kek')
+    .description('re-wrap every software key under a new key-encryption key while services run; re-run to resume')
+    .action(async (_o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const p = progress('keys re-wrapped');
+      const r = await withApp(g, (app) =>
+        rotateKek({
+          store: app.store,
+          dataDir: app.config.dataDir,
+          config: app.config.keystore,
+          random: app.platform.random,
+          audit: app.audit,
+          actor: cliActor(),
+          onRow: () => p.add(1),
+        }),
+      );
+      p.done();
+      emit(g, r, () => rotationText(r));
+    });
   key
     .command('generate')
     .option('--type <type>', 'key type from the algorithm table', 'EC-P256')

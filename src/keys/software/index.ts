@@ -11,18 +11,23 @@ import { KEY_TYPES, type KeyType, keyTypeOf } from '../algorithms.js';
 import type { KeyHandle, KeyStore, StoredKey } from '../keystore.js';
 import type { ResolvedSignature } from '../signature.js';
 import type { Kek } from './kek.js';
+import { createKeyring, type Keyring } from './keyring.js';
 import type { WorkerRequest } from './operations.js';
 import { createSigningPool } from './pool.js';
 import { unwrapKey, wrapKey } from './wrap.js';
 
-export { KEK_FILE, type Kek, kekFromBase64, loadOrCreateKek } from './kek.js';
+export { KEK_FILE, KEK_NEXT_FILE, type Kek, kekFromBase64, loadOrCreateKek } from './kek.js';
+export { type KekRotationOptions, type KekRotationResult, rotateKek } from './kek-rotation.js';
+export { createKeyring, type KekConfig, type Keyring, type KeyringState, loadKeyringState } from './keyring.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 /** Digests per worker request: below this, splitting costs more (key parsing) than it gains. */
 const MIN_CHUNK = 16;
 
 export interface SoftwareKeyStoreOptions {
-  readonly kek: Kek;
+  /** The KEKs (keyring.ts: current, and next during a rotation); or `kek`, one fixed KEK. */
+  readonly keyring?: Keyring;
+  readonly kek?: Kek;
   readonly random: Random;
   /** Worker threads; default os.availableParallelism(). */
   readonly poolSize?: number;
@@ -71,12 +76,16 @@ function parsePkcs8(der: Uint8Array): KeyObject {
 }
 
 export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore {
-  const pool = createSigningPool({ kek: opts.kek.key, ...(opts.poolSize ? { size: opts.poolSize } : {}) });
+  const ring = opts.keyring ?? fixedKeyring(opts.kek);
+  const pool = createSigningPool(opts.poolSize ? { size: opts.poolSize } : {});
+  /** The KEK a handle's blob is under, by its DB-2 kek_id (KeyHandle.kekId). */
+  const kekOf = (h: KeyHandle): Buffer => ring.forUnwrap(h.kekId).key;
 
   const seal = (id: string, keyType: KeyType, publicKey: Buffer, pkcs8: Buffer): StoredKey => {
     try {
-      const wrapped = wrapKey(opts.kek.key, id, pkcs8, opts.random.bytes(12));
-      return { ref: `soft:${id}`, keyType, publicKey, wrapped, kekId: opts.kek.id };
+      const kek = ring.forWrap();
+      const wrapped = wrapKey(kek.key, id, pkcs8, opts.random.bytes(12));
+      return { ref: `soft:${id}`, keyType, publicKey, wrapped, kekId: kek.id };
     } finally {
       pkcs8.fill(0);
     }
@@ -99,6 +108,7 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
     const salts = signature.scheme === 'rsa-pss' ? digests.map(() => opts.random.bytes(signature.saltLength ?? 0)) : [];
     const req: WorkerRequest = {
       op: 'sign',
+      kek: kekOf(h),
       keyId: h.id,
       keyType: h.keyType,
       wrapped: wrappedOf(h),
@@ -131,18 +141,39 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
       if (h.keyType !== 'Ed25519')
         throw new ShomeiError('unsupported_algorithm', { detail: `signMessage with ${h.keyType}` });
       return Buffer.from(
-        await run<Uint8Array>({ op: 'signMessage', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h), message }),
+        await run<Uint8Array>({
+          op: 'signMessage',
+          kek: kekOf(h),
+          keyId: h.id,
+          keyType: h.keyType,
+          wrapped: wrappedOf(h),
+          message,
+        }),
       );
     },
     async publicKey(h) {
       return Buffer.from(
-        await run<Uint8Array>({ op: 'publicKey', keyId: h.id, keyType: h.keyType, wrapped: wrappedOf(h) }),
+        await run<Uint8Array>({
+          op: 'publicKey',
+          kek: kekOf(h),
+          keyId: h.id,
+          keyType: h.keyType,
+          wrapped: wrappedOf(h),
+        }),
       );
     },
     // The wrapped blob lives in DB-2; the key service overwrites it. Nothing is held here.
     // Unwrapped here rather than in a worker: the caller seals it under the backup key at once.
-    exportForBackup: async (h) => unwrapKey(opts.kek.key, h.id, wrappedOf(h)),
+    exportForBackup: async (h) => unwrapKey(kekOf(h), h.id, wrappedOf(h)),
     async destroy() {},
-    close: () => pool.close(),
+    async close() {
+      ring.close();
+      await pool.close();
+    },
   };
+}
+
+function fixedKeyring(kek: Kek | undefined): Keyring {
+  if (!kek) throw new Error('createSoftwareKeyStore: a keyring or a KEK is needed');
+  return createKeyring({ state: { current: kek, next: null } });
 }

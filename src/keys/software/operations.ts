@@ -11,6 +11,8 @@ import { signPkcs1, signPss } from './rsa.js';
 import { unwrapKey } from './wrap.js';
 
 interface KeyRequest {
+  /** The KEK `wrapped` is under, sent with each request: workers hold no KEK between requests. */
+  readonly kek: Uint8Array;
   readonly keyId: string;
   readonly keyType: KeyType;
   readonly wrapped: Uint8Array;
@@ -29,8 +31,8 @@ export type WorkerRequest =
 
 export type WorkerResult = Uint8Array[] | Uint8Array;
 
-export function perform(kek: Uint8Array, req: WorkerRequest): WorkerResult {
-  const pkcs8 = unwrapKey(kek, req.keyId, req.wrapped);
+export function perform(req: WorkerRequest): WorkerResult {
+  const pkcs8 = unwrapKey(req.kek, req.keyId, req.wrapped);
   try {
     switch (req.op) {
       case 'sign':

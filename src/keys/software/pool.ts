@@ -27,24 +27,23 @@ interface Slot {
  * not apply `--import tsx` hooks in worker threads), so a TS worker first registers tsx's ESM hooks
  * itself. Compiled (dist/), the worker is plain JavaScript.
  */
-function spawn(kek: Uint8Array): Worker {
-  const workerData = { kek };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+function spawn(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
   // import.meta.resolve picks tsx's ESM entry (the `import` condition); some runners lack it.
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return new Worker(boot, { eval: true });
 }
 
-export function createSigningPool(opts: { kek: Uint8Array; size?: number }): SigningPool {
+export function createSigningPool(opts: { size?: number } = {}): SigningPool {
   const size = Math.max(1, opts.size ?? availableParallelism());
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
 
   const start = (): Slot => {
-    const slot: Slot = { worker: spawn(opts.kek), pending: new Map() };
+    const slot: Slot = { worker: spawn(), pending: new Map() };
     slot.worker.on('message', (m: Reply) => settle(slot, m));
     slot.worker.on('error', (e) => fail(slot, e));
     slot.worker.on('exit', (code) => fail(slot, new Error(`signing worker exited (${code})`)));
@@ -79,7 +78,10 @@ export function createSigningPool(opts: { kek: Uint8Array; size?: number }): Sig
       return new Promise<WorkerResult>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
         slot.worker.ref();
-        slot.worker.postMessage({ id, req: compact(req) });
+        // The KEK goes in a copy of its own that is moved (transferred), not cloned: no second copy
+        // stays behind in this thread, and the worker wipes its one after use.
+        const kek = new Uint8Array(req.kek);
+        slot.worker.postMessage({ id, req: compact({ ...req, kek }) }, [kek.buffer]);
       });
     },
     async close() {

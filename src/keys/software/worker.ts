@@ -1,9 +1,9 @@
 /**
- * A signing worker thread. It receives the KEK once (workerData) and wrapped keys per request;
- * plaintext keys exist only inside `perform` (SIGN-3). Errors go back as messages without key
- * material.
+ * A signing worker thread. Each request brings a wrapped key and the KEK it is wrapped under (so a
+ * KEK rotation needs no restart); plaintext keys exist only inside `perform` (SIGN-3), and the
+ * request's copy of the KEK is wiped afterwards. Errors go back as messages without key material.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { compactResult } from './compact.js';
 import { perform, type WorkerRequest } from './operations.js';
 
@@ -12,12 +12,12 @@ interface Envelope {
   readonly req: WorkerRequest;
 }
 
-const kek = Buffer.from((workerData as { kek: Uint8Array }).kek);
-
 parentPort?.on('message', ({ id, req }: Envelope) => {
   try {
-    parentPort?.postMessage({ id, ok: true, result: compactResult(perform(kek, req)) });
+    parentPort?.postMessage({ id, ok: true, result: compactResult(perform(req)) });
   } catch (e) {
     parentPort?.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    req.kek.fill(0);
   }
 });
