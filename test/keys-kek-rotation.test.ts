@@ -22,6 +22,8 @@ import {
 } from '../src/keys/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import type { Store } from '../src/store/index.js';
+import { logEvents, OIDS, signOnce, startApp } from './support/app.js';
+import { cli } from './support/cli.js';
 import { backends, sqliteBackend } from './support/stores.js';
 
 const message = Buffer.from('KEK rotation: still the same key');
@@ -309,4 +311,46 @@ describe('keys/software KEK rotation with the KEK from configuration (KEY-1)', (
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('shomei key rotate-kek beside a running service (KEY-1, SIGN-1, LOG-1)', () => {
+  it('SIGN-1 KEY-1: signHash keeps answering while `shomei key rotate-kek` runs in another process', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shomei-kek-cli-'));
+    const t = await startApp({ dataDir, config: { audit: { checkpointIntervalMs: 100 } } });
+    try {
+      t.app.start(); // periodic checkpoints: the log's own key signs throughout
+      const old = loadOrCreateKek(dataDir);
+      const statuses: number[] = [];
+      let running = true;
+      const signing = (async () => {
+        while (running) {
+          statuses.push(await signOnce(t, t.demo.credentials.p256));
+          statuses.push(await signOnce(t, t.demo.credentials.rsa2048, OIDS.sha256WithRSA));
+        }
+      })();
+      const r = await cli(dataDir, ['key', 'rotate-kek', '--json']).finally(() => {
+        running = false;
+      });
+      await signing;
+      expect(r.code, r.stderr).toBe(0);
+      const now = loadOrCreateKek(dataDir);
+      expect(r.json).toMatchObject({ from: old.id, to: now.id, resumed: false, source: 'file' });
+      expect(r.json.rewrapped).toBeGreaterThanOrEqual(5); // log key, CA key, three demo keys
+      expect(statuses.length).toBeGreaterThan(4);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(existsSync(join(dataDir, KEK_NEXT_FILE))).toBe(false);
+      expect(await t.app.audit.checkpoint()).toBeDefined();
+      const events = (await logEvents(t.app)).filter((e) => e.type.startsWith('kek.rotate.'));
+      expect(events.map((e) => [e.type, e.outcome, e.fromKekId, e.toKekId])).toEqual([
+        ['kek.rotate.start', 'success', old.id, now.id],
+        ['kek.rotate.complete', 'success', old.id, now.id],
+      ]);
+      expect(events[1]?.actor).toMatch(/^admin:/);
+    } finally {
+      await t.close();
+    }
+    const verified = await cli(dataDir, ['audit', 'verify', '--json']);
+    expect(verified.code, verified.stderr).toBe(0);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
 });
