@@ -28,6 +28,7 @@ import { openStore, type Store } from './store/index.js';
 import { createUsers, type Users } from './users/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
+import { keyImportRoutes } from './web/key-import.js';
 import { credentialsPort, keysPort, sadsPort } from './wiring.js';
 
 export interface App {
@@ -85,6 +86,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     batchMaxDelayMs: config.audit.batchMaxDelayMs,
     checkpointIntervalMs: config.audit.checkpointIntervalMs,
   });
+  keys.attachAudit(audit);
   if (logKey.created) {
     await audit.append({
       type: 'log.key.create',
@@ -155,6 +157,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   };
   await registerCsc(http, csc);
   enrolmentRoutes(http, users);
+  keyImportRoutes(http, { config, session: csc.session, platform, keys, ca, users, audit });
   caRoutes(http, ca);
   opsRoutes(http, { audit, store, verifierKey: logKey.signer.verifierKey });
 

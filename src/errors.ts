@@ -96,6 +96,12 @@ export const catalogue = {
   pkcs11_pin_locked: entry(503, 'temporarily_unavailable', 'The PKCS#11 token PIN is locked'),
   pkcs11_device_memory: entry(507, 'server_error', 'The PKCS#11 token is out of memory (full)'),
   pkcs11_device_error: entry(503, 'temporarily_unavailable', 'The PKCS#11 device reported an error'),
+  // --- key lifecycle (KEY-2): import, transfer; never says which of password or file was wrong ---
+  pkcs12_invalid: entry(400, 'invalid_request', 'The PKCS#12 file cannot be opened: wrong password or damaged file'),
+  pkcs12_unsupported: entry(400, 'invalid_request', (p) => `Unsupported PKCS#12 file: ${p.detail}`),
+  proof_of_possession_failed: entry(400, 'invalid_request', (p) => `Proof of possession failed: ${p.detail}`),
+  key_transfer_invalid: entry(400, 'invalid_request', (p) => `The transferred key cannot be unwrapped: ${p.detail}`),
+  insecure_transport: entry(403, 'access_denied', 'Keys are uploaded over TLS only'),
   // --- key backup (BACKUP-1, BACKUP-2); never says which of passphrase or file was wrong ---
   backup_invalid: entry(400, 'invalid_request', 'The backup cannot be opened: wrong passphrase or damaged file'),
   backup_share_invalid: entry(400, 'invalid_request', (p) => `Invalid backup share: ${p.detail}`),

@@ -117,7 +117,7 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
     const key = await keys.generate('EC-P256', 'signing');
     const req = { keyId: key.id, subjectDn: 'CN=B', profile: 'signing', validityDays: 20_000 } as const;
     await expect(ca.issue(req)).rejects.toMatchObject({ code: 'invalid_parameter' });
-    await keys.destroy(key.id);
+    await keys.destroy(key.id, { actor: 'admin:test', reason: 'test' });
     await expect(ca.issue({ ...req, validityDays: 10 })).rejects.toMatchObject({ code: 'invalid_state' });
   });
 });

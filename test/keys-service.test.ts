@@ -82,7 +82,7 @@ describe.each(await backends())('keys/service on $name (KEY-1, KEY-2, SIGN-2)', 
 
   it('SIGN-2: destroy zeroises the wrapped key; signing afterwards fails with invalid_state', async () => {
     const k = await keys.generate('RSA-2048', 'signing');
-    await keys.destroy(k.id);
+    await keys.destroy(k.id, { actor: 'admin:test', reason: 'test' });
     const row = await store.db.selectFrom('keys').selectAll().where('id', '=', k.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ wrapped: null, status: 'destroyed', destroyed_at: clock.now() });
     const sig = resolveSignature({ keyType: 'RSA-2048', signAlgo: OID.sha256WithRSAEncryption });
@@ -91,7 +91,7 @@ describe.each(await backends())('keys/service on $name (KEY-1, KEY-2, SIGN-2)', 
 
   it('KEY-2: a retired key keeps its material but no longer signs', async () => {
     const k = await keys.generate('EC-P256', 'signing');
-    await keys.retire(k.id);
+    await keys.retire(k.id, { actor: 'admin:test', reason: 'test' });
     expect((await keys.get(k.id)).status).toBe('retired');
     const sig = resolveSignature({ keyType: 'EC-P256', signAlgo: OID.ecdsaWithSHA256 });
     await expect(keys.signDigests(k.id, sig, [digest])).rejects.toMatchObject({ code: 'invalid_state' });

@@ -6,3 +6,17 @@ export {
   type NewSigningCredential,
 } from './credentials.js';
 export { DEMO_USERNAME, type DemoCredentials, type DemoInfo, demoExists, ensureDemo } from './demo.js';
+export {
+  ensureTransportKey,
+  importUserKey,
+  type KeyImport,
+  type KeyTransferImport,
+  type LifecycleDeps,
+  lifecycleDeps,
+  type Rekeyed,
+  rekeyCredential,
+  renewCredential,
+  revokeCredential,
+  type TransportKey,
+  transferKey,
+} from './lifecycle.js';

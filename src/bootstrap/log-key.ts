@@ -52,7 +52,7 @@ export async function ensureLogKey(opts: {
     keyId = (await meta(store, KEY_ID)) as string;
     origin = (await meta(store, ORIGIN)) as string;
     created = keyId === mine.id;
-    if (!created) await keys.destroy(mine.id);
+    if (!created) await keys.destroy(mine.id, { actor: 'system', reason: 'another instance made the log key first' });
   }
   const spki = await keys.publicKey(keyId);
   return {

@@ -98,7 +98,8 @@ async function loadOrCreateRoot(opts: LocalCaOptions): Promise<CaRoot> {
     .execute();
   // Another instance may have won the race: use its root and zeroise ours.
   const winner = (await loadRoot(opts.store)) as CaRoot;
-  if (winner.keyId !== key.id) await opts.keys.destroy(key.id);
+  if (winner.keyId !== key.id)
+    await opts.keys.destroy(key.id, { actor: 'system', reason: 'another instance made the CA root first' });
   else
     await opts.audit.append({
       type: 'ca.root.create',

@@ -25,7 +25,23 @@ export {
   type Pkcs11Uri,
   parsePkcs11Uri,
 } from './pkcs11/index.js';
-export { createKeyService, type KeyRecord, type KeyService, type KeyServiceDeps } from './service.js';
+export { type Pkcs12Contents, readPkcs12 } from './pkcs12.js';
+export {
+  type ChallengeSigner,
+  checkKeyMatchesChain,
+  checkValidityNow,
+  proveKeyPossession,
+  signingKeyType,
+} from './proof-of-possession.js';
+export {
+  createKeyService,
+  type KeyChange,
+  type KeyRecord,
+  type KeyService,
+  type KeyServiceDeps,
+  REVOCATION_REASONS,
+  type RevocationReason,
+} from './service.js';
 export {
   checkDigests,
   defaultSignature,
@@ -56,5 +72,16 @@ export {
   rotateKek,
   type SoftwareKeyStoreOptions,
 } from './software/index.js';
+export {
+  checkTransportKey,
+  encodeTransfer,
+  type KeyTransfer,
+  parseTransfer,
+  TRANSFER_FORMAT,
+  TRANSPORT_KEY_TYPE,
+  TRANSPORT_PURPOSE,
+  transportKeyId,
+  wrapForTransport,
+} from './transport.js';
 export { type VerifyRequest, type VerifyScheme, verifySignature } from './verify.js';
 export { algorithmIdentifier, type DigestSigner, type SignablePkiObject, signPkiObject } from './x509.js';

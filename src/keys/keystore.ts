@@ -47,6 +47,11 @@ export interface KeyStore {
    * Absent where keys cannot leave the store by design (an HSM's non-extractable keys).
    */
   exportForBackup?(handle: KeyHandle): Promise<Buffer>;
+  /**
+   * KEY-2 transfer from a CA: a key wrapped for the transport key `transport` as CKM_RSA_AES_KEY_WRAP
+   * wraps it (transport.ts), imported like `import`. Absent where the store cannot unwrap.
+   */
+  importWrapped?(transport: KeyHandle, wrapped: Uint8Array, id: string): Promise<StoredKey>;
   /** SIGN-2: zeroise what the key store holds (module object); the service wipes DB-2. */
   destroy(handle: KeyHandle): Promise<void>;
   close(): Promise<void>;

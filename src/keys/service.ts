@@ -2,6 +2,7 @@
  * Key management (function ⑤, DB-2). The only module that reads or writes the `keys` and
  * `key_certificates` tables and holds key handles (KEY-1); everyone else asks it by key id.
  */
+import type { AuditSink } from '../audit/event.js';
 import { ShomeiError } from '../errors.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { KeysTable, Store } from '../store/index.js';
@@ -23,9 +24,36 @@ export interface KeyRecord {
   readonly destroyedAt: number | null;
 }
 
+/** Who and why, for every lifecycle change of a key (KEY-2; LOG-1 administrative actions). */
+export interface KeyChange {
+  /** 'admin:<name>', a user id, or 'system'. */
+  readonly actor: string;
+  /** Free text, required: why the key changes. */
+  readonly reason: string;
+}
+
+/** RFC 5280 §5.3.1 CRLReason values a certificate can be revoked with (removeFromCRL is CRL-only). */
+export const REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+  'aACompromise',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
 export interface KeyService {
   generate(keyType: KeyType, purpose: string): Promise<KeyRecord>;
   importPkcs8(pkcs8Der: Uint8Array, purpose: string): Promise<KeyRecord>;
+  /**
+   * KEY-2 transfer: a key wrapped for the transport key `transportKeyId` (transport.ts), unwrapped
+   * by the key store and stored like an imported key.
+   */
+  importWrapped(transportKeyId: string, wrapped: Uint8Array, purpose: string): Promise<KeyRecord>;
   get(id: string): Promise<KeyRecord>;
   /** Every key record, oldest first (administration). */
   list(): Promise<KeyRecord[]>;
@@ -44,9 +72,17 @@ export interface KeyService {
   csr(keyId: string, subjectDn: string): Promise<Buffer>;
   importCertificateChain(keyId: string, chainDer: readonly Uint8Array[]): Promise<CertificateInfo>;
   certificate(keyId: string): Promise<CertificateInfo | null>;
-  retire(id: string): Promise<void>;
-  /** SIGN-2: zeroise. The wrapped blob is overwritten, then removed; the row stays as a record. */
-  destroy(id: string): Promise<void>;
+  /** KEY-2: the key stops signing but stays, with its certificate, for the record. Logged. */
+  retire(id: string, why: KeyChange): Promise<void>;
+  /** SIGN-2: zeroise. The wrapped blob is overwritten, then removed; the row stays as a record. Logged. */
+  destroy(id: string, why: KeyChange): Promise<void>;
+  /** KEY-2: marks the key's certificate revoked (RFC 5280 §5.3.1 reason); signing stops at once. Logged. */
+  revokeCertificate(keyId: string, reason: RevocationReason, why: KeyChange): Promise<CertificateInfo>;
+  /**
+   * Where lifecycle events go. The log's own key is made before the log exists, so the log is
+   * attached once built (app.ts); until then (first start only) nothing can be logged.
+   */
+  attachAudit(audit: AuditSink): void;
 }
 
 export interface KeyServiceDeps {
@@ -55,6 +91,7 @@ export interface KeyServiceDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly policy?: KeyPolicy;
+  readonly audit?: AuditSink;
 }
 
 const toRecord = (r: KeysTable): KeyRecord => ({
@@ -68,10 +105,29 @@ const toRecord = (r: KeysTable): KeyRecord => ({
   destroyedAt: r.destroyed_at === null ? null : Number(r.destroyed_at),
 });
 
+function checkChange(why: KeyChange): void {
+  if (!why.actor?.trim()) throw new ShomeiError('missing_string', { name: 'actor' });
+  if (!why.reason?.trim()) throw new ShomeiError('missing_string', { name: 'reason' });
+}
+
 export function createKeyService(deps: KeyServiceDeps): KeyService {
   const { store, keystore, clock } = deps;
   const db = store.db;
   const policy = deps.policy ?? {};
+  let audit = deps.audit;
+  /** One log entry per lifecycle change; never key material (LOG-1). */
+  const logChange = async (type: string, r: KeysTable, why: KeyChange, extra: Record<string, string> = {}) => {
+    await audit?.append({
+      type,
+      actor: why.actor,
+      outcome: 'success',
+      keyId: r.id,
+      keyType: r.key_type,
+      purpose: r.purpose,
+      reason: why.reason,
+      ...extra,
+    });
+  };
 
   const row = async (id: string): Promise<KeysTable> => {
     const r = await db.selectFrom('keys').selectAll().where('id', '=', id).executeTakeFirst();
@@ -115,6 +171,15 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const id = deps.random.uuid();
       return insert(id, await keystore.import(pkcs8Der, id), purpose);
     },
+    async importWrapped(transportKeyId, wrapped, purpose) {
+      const t = await row(transportKeyId);
+      if (t.purpose !== 'transport') throw new ShomeiError('invalid_state', { detail: 'not a transport key' });
+      if (!keystore.importWrapped) {
+        throw new ShomeiError('invalid_state', { detail: `the ${keystore.kind} key store cannot unwrap transfers` });
+      }
+      const id = deps.random.uuid();
+      return insert(id, await keystore.importWrapped(await activeHandle(transportKeyId), wrapped, id), purpose);
+    },
     get: async (id) => toRecord(await row(id)),
     async signDigests(keyId, sig, digests) {
       const h = await activeHandle(keyId);
@@ -155,16 +220,51 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     csr: async (keyId, subjectDn) => buildCsr(service, keyId, (await row(keyId)).public_key, subjectDn),
     importCertificateChain: (keyId, chainDer) => importChain(deps, row, keyId, chainDer),
     certificate: (keyId) => loadCertificate(store, keyId),
-    async retire(id) {
+    async retire(id, why) {
+      checkChange(why);
       const r = await row(id);
-      if (r.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${r.status}` });
-      await db.updateTable('keys').set({ status: 'retired' }).where('id', '=', id).execute();
+      const res = await db
+        .updateTable('keys')
+        .set({ status: 'retired' })
+        .where('id', '=', id)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      if (res.numUpdatedRows === 0n) throw new ShomeiError('invalid_state', { detail: `key is ${r.status}` });
+      await logChange('key.retire', r, why);
     },
-    destroy: (id) => destroyKey(deps, row, id),
+    async destroy(id, why) {
+      checkChange(why);
+      const r = await row(id);
+      if (r.status === 'destroyed') return;
+      await destroyKey(deps, r);
+      await logChange('key.destroy', r, why);
+    },
+    async revokeCertificate(keyId, reason, why) {
+      checkChange(why);
+      if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) {
+        throw new ShomeiError('invalid_parameter', { name: 'reason' });
+      }
+      const r = await row(keyId);
+      const res = await db
+        .updateTable('key_certificates')
+        .set({ status: 'revoked', revoked_at: clock.now(), revocation_reason: reason })
+        .where('key_id', '=', keyId)
+        .where('status', '!=', 'revoked')
+        .executeTakeFirst();
+      const cert = await loadCertificate(store, keyId);
+      if (!cert) throw new ShomeiError('invalid_state', { detail: 'the key has no certificate' });
+      if (res.numUpdatedRows === 0n) throw new ShomeiError('invalid_state', { detail: 'certificate already revoked' });
+      await logChange('certificate.revoke', r, why, { serialNumber: cert.serialNumber, revocationReason: reason });
+      return cert;
+    },
+    attachAudit(sink) {
+      audit = sink;
+    },
   };
   return service;
 }
 
+/** A renewal replaces the certificate; the one it replaces is kept (KEY-2, for the record). */
 async function importChain(
   deps: KeyServiceDeps,
   row: (id: string) => Promise<KeysTable>,
@@ -182,12 +282,32 @@ async function importChain(
     not_after: info.notAfter,
     status: info.status,
     created_at: deps.clock.now(),
+    revoked_at: null,
+    revocation_reason: null,
   };
-  await deps.store.db
-    .insertInto('key_certificates')
-    .values({ key_id: keyId, ...values })
-    .onConflict((oc) => oc.column('key_id').doUpdateSet(values))
-    .execute();
+  await deps.store.transaction(async (tx) => {
+    const old = await tx.selectFrom('key_certificates').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+    if (old && old.serial_number !== info.serialNumber) {
+      await tx
+        .insertInto('key_certificates_previous')
+        .values({
+          key_id: keyId,
+          serial_number: old.serial_number,
+          chain: old.chain,
+          not_before: old.not_before,
+          not_after: old.not_after,
+          status: old.status,
+          replaced_at: deps.clock.now(),
+        })
+        .onConflict((oc) => oc.columns(['key_id', 'serial_number']).doNothing())
+        .execute();
+    }
+    await tx
+      .insertInto('key_certificates')
+      .values({ key_id: keyId, ...values })
+      .onConflict((oc) => oc.column('key_id').doUpdateSet(values))
+      .execute();
+  });
   return info;
 }
 
@@ -207,9 +327,8 @@ async function loadCertificate(store: Store, keyId: string): Promise<Certificate
   };
 }
 
-async function destroyKey(deps: KeyServiceDeps, row: (id: string) => Promise<KeysTable>, id: string): Promise<void> {
-  const r = await row(id);
-  if (r.status === 'destroyed') return;
+async function destroyKey(deps: KeyServiceDeps, r: KeysTable): Promise<void> {
+  const id = r.id;
   const handle: KeyHandle = { id, ref: r.ref, keyType: r.key_type as KeyType, wrapped: r.wrapped };
   await deps.keystore.destroy(handle);
   await deps.store.transaction(async (tx) => {

@@ -99,6 +99,20 @@ export interface KeyCertificatesTable {
   not_after: number;
   status: string;
   created_at: number;
+  /** RFC 5280 §5.3.1 revocation (KEY-2); null while the certificate is not revoked. */
+  revoked_at: number | null;
+  revocation_reason: string | null;
+}
+
+/** Certificates a renewal replaced, kept for the record (KEY-2). */
+export interface KeyCertificatesPreviousTable {
+  key_id: string;
+  serial_number: string;
+  chain: string;
+  not_before: number;
+  not_after: number;
+  status: string;
+  replaced_at: number;
 }
 
 export interface CaAuthoritiesTable {
@@ -178,6 +192,7 @@ export interface Database {
   credentials: CredentialsTable;
   keys: KeysTable;
   key_certificates: KeyCertificatesTable;
+  key_certificates_previous: KeyCertificatesPreviousTable;
   ca_authorities: CaAuthoritiesTable;
   access_tokens: AccessTokensTable;
   sads: SadsTable;

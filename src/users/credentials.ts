@@ -88,5 +88,25 @@ export function credentials(deps: UsersDeps) {
     return getCredential(id);
   }
 
-  return { addCredential, getCredential, listCredentials, setCredentialStatus };
+  /** KEY-2 re-key: the credential now uses another key (the old one is retired by keys/). */
+  async function setCredentialKey(id: string, keyId: string, actor: Actor): Promise<Credential> {
+    const cred = await getCredential(id);
+    await store.db
+      .updateTable('credentials')
+      .set({ key_id: keyId, updated_at: clock.now() })
+      .where('id', '=', id)
+      .execute();
+    await audit.append({
+      type: 'credential.key',
+      actor,
+      outcome: 'success',
+      userId: cred.userId,
+      credentialId: id,
+      keyId,
+      previousKeyId: cred.keyId,
+    });
+    return getCredential(id);
+  }
+
+  return { addCredential, getCredential, listCredentials, setCredentialStatus, setCredentialKey };
 }

@@ -45,6 +45,8 @@ export interface Users {
   getCredential(id: string, ownerId?: string): Promise<Credential>;
   listCredentials(userId: string): Promise<Credential[]>;
   setCredentialStatus(id: string, status: CredentialStatus, actor: Actor): Promise<Credential>;
+  /** KEY-2 re-key: points the credential at another key. */
+  setCredentialKey(id: string, keyId: string, actor: Actor): Promise<Credential>;
 }
 
 export function createUsers(deps: UsersDeps): Users {

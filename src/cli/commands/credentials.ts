@@ -1,8 +1,165 @@
 /** `shomei credential …`: signing credentials = key + certificate + DB-1 mapping (KEY-3). */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createSigningCredential, credentialAdminDeps } from '../../admin/index.js';
+import {
+  createSigningCredential,
+  credentialAdminDeps,
+  importUserKey,
+  lifecycleDeps,
+  rekeyCredential,
+  renewCredential,
+  revokeCredential,
+  transferKey,
+} from '../../admin/index.js';
+import type { App } from '../../app.js';
+import { ShomeiError } from '../../errors.js';
+import { parseTransfer, REVOCATION_REASONS, type RevocationReason, readPkcs12 } from '../../keys/index.js';
 import type { Credential } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
+
+/** PEM blocks with this label, or the file itself as DER. */
+function readDer(file: string, label: string): Buffer[] {
+  const raw = readFileSync(file);
+  const text = raw.toString('latin1');
+  if (!text.includes(`-----BEGIN ${label}-----`)) return [raw];
+  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
+  return [...text.matchAll(re)].map((m) => Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'));
+}
+
+const userOf = async (app: App, name: string) => (await app.users.findByUsername(name)) ?? (await app.users.get(name));
+
+const credentialOptions = (o: Record<string, string | undefined>) => ({
+  scal: o.scal === '2' ? ('2' as const) : ('1' as const),
+  multisign: Number(o.multisign ?? '1'),
+  ...(o.description ? { description: o.description } : {}),
+});
+
+/** KEY-2: PKCS#12 (password from an environment variable, never the command line) or PKCS#8 + chain. */
+async function readImport(
+  o: Record<string, string | undefined>,
+): Promise<{ pkcs8: Buffer; chain: Buffer[]; source: 'pkcs8' | 'pkcs12' }> {
+  if (o.pkcs12) {
+    const variable = o.passwordEnv ?? 'SHOMEI_PKCS12_PASSWORD';
+    const password = process.env[variable];
+    if (password === undefined) throw new ShomeiError('missing_string', { name: `password (set ${variable})` });
+    return { ...(await readPkcs12(readFileSync(o.pkcs12), password)), source: 'pkcs12' };
+  }
+  if (!o.pkcs8 || !o.cert) throw new ShomeiError('missing_string', { name: '--pkcs12, or --pkcs8 with --cert' });
+  const [pkcs8] = readDer(o.pkcs8, 'PRIVATE KEY');
+  if (!pkcs8) throw new ShomeiError('invalid_parameter', { name: 'pkcs8' });
+  return { pkcs8, chain: readDer(o.cert, 'CERTIFICATE'), source: 'pkcs8' };
+}
+
+function lifecycleCommands(cred: Command): void {
+  cred
+    .command('import')
+    .description(
+      "register a signer's own key (KEY-2): PKCS#12, or PKCS#8 with its certificate chain; proven before use",
+    )
+    .requiredOption('--user <user>', 'username or id')
+    .option('--pkcs12 <file>', 'PKCS#12 (.p12/.pfx) with the key and its certificate chain')
+    .option('--password-env <var>', 'environment variable holding the PKCS#12 password', 'SHOMEI_PKCS12_PASSWORD')
+    .option('--pkcs8 <file>', 'private key, PKCS#8 DER or PEM (unencrypted)')
+    .option('--cert <file>', 'certificate chain for --pkcs8, end-entity first (PEM or DER)')
+    .requiredOption('--reason <text>', 'why; recorded in the log with who')
+    .option('--scal <1|2>', 'SCAL2 binds SADs to hashes', '1')
+    .option('--multisign <n>', 'maximum signatures per authorisation', '1')
+    .option('--description <text>')
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const c = await withApp(g, async (app) => {
+        const user = await userOf(app, o.user as string);
+        const material = await readImport(o);
+        const req = { userId: user.id, ...material, ...credentialOptions(o) };
+        return importUserKey(lifecycleDeps(app), req, { actor: cliActor(), reason: o.reason as string });
+      });
+      emit(g, c, () => line(c));
+    });
+  cred
+    .command('transfer')
+    .description("register a key a CA wrapped for this service's transport key (KEY-2, GET /keys/transport)")
+    .requiredOption('--user <user>', 'username or id')
+    .requiredOption('--wrapped <file>', 'shomei-key-transfer/1 JSON file (keys/transport.ts)')
+    .requiredOption('--chain <file>', 'certificate chain for the key, end-entity first (PEM or DER)')
+    .requiredOption('--reason <text>', 'why; recorded in the log with who')
+    .option('--scal <1|2>', 'SCAL2 binds SADs to hashes', '1')
+    .option('--multisign <n>', 'maximum signatures per authorisation', '1')
+    .option('--description <text>')
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const c = await withApp(g, async (app) => {
+        const user = await userOf(app, o.user as string);
+        const transfer = parseTransfer(readFileSync(o.wrapped as string, 'utf8'));
+        const req = {
+          userId: user.id,
+          transfer,
+          chain: readDer(o.chain as string, 'CERTIFICATE'),
+          ...credentialOptions(o),
+        };
+        return transferKey(lifecycleDeps(app), req, { actor: cliActor(), reason: o.reason as string });
+      });
+      emit(g, c, () => line(c));
+    });
+  cred
+    .command('renew <credentialID>')
+    .description('a new certificate from the local CA for the same key (KEY-2)')
+    .requiredOption('--reason <text>', 'why; recorded in the log with who')
+    .option('--validity-days <n>', 'certificate validity', '365')
+    .action(async (id: string, o: { reason: string; validityDays: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const why = { actor: cliActor(), reason: o.reason };
+      const cert = await withApp(g, (app) =>
+        renewCredential(lifecycleDeps(app), id, { validityDays: Number(o.validityDays) }, why),
+      );
+      emit(
+        g,
+        { credentialID: id, serialNumber: cert.serialNumber, notAfter: new Date(cert.notAfter).toISOString() },
+        () => `renewed ${id}: certificate ${cert.serialNumber} until ${new Date(cert.notAfter).toISOString()}`,
+      );
+    });
+  cred
+    .command('rekey <credentialID>')
+    .description('a new key, CSR and certificate; the old key is retired and kept for the record (KEY-2)')
+    .requiredOption('--reason <text>', 'why; recorded in the log with who')
+    .option('--key-type <type>', 'new key type (default: as before)')
+    .option('--validity-days <n>', 'certificate validity', '365')
+    .action(async (id: string, o: { reason: string; keyType?: string; validityDays: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const why = { actor: cliActor(), reason: o.reason };
+      const opts = { validityDays: Number(o.validityDays), ...(o.keyType ? { keyType: o.keyType } : {}) };
+      const r = await withApp(g, (app) => rekeyCredential(lifecycleDeps(app), id, opts, why));
+      const out = {
+        credentialID: id,
+        keyId: r.credential.keyId,
+        previousKeyId: r.previousKeyId,
+        serialNumber: r.certificate.serialNumber,
+      };
+      emit(g, out, () => `re-keyed ${id}: key ${out.keyId} (was ${out.previousKeyId}, now retired)`);
+    });
+  cred
+    .command('revoke <credentialID>')
+    .description("revoke the credential's certificate (RFC 5280 reason); signing stops at once (KEY-2)")
+    .requiredOption('--reason <code>', REVOCATION_REASONS.join(' | '))
+    .option('--comment <text>', 'why, in words; recorded in the log with who')
+    .option('--destroy-key', 'also zeroise the key (SIGN-2)')
+    .action(async (id: string, o: { reason: string; comment?: string; destroyKey?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      if (!(REVOCATION_REASONS as readonly string[]).includes(o.reason)) {
+        throw new ShomeiError('invalid_parameter', { name: 'reason' });
+      }
+      const why = { actor: cliActor(), reason: o.comment ?? o.reason };
+      const cert = await withApp(g, (app) =>
+        revokeCredential(lifecycleDeps(app), id, o.reason as RevocationReason, why, {
+          destroyKey: o.destroyKey === true,
+        }),
+      );
+      emit(
+        g,
+        { credentialID: id, serialNumber: cert.serialNumber, status: 'revoked', reason: o.reason },
+        () => `revoked ${id}: certificate ${cert.serialNumber} (${o.reason})`,
+      );
+    });
+}
 
 const line = (c: Credential) =>
   `${c.id}  ${c.status.padEnd(9)} SCAL${c.scal} multisign=${String(c.multisign).padEnd(5)} ${c.description}`;
@@ -51,6 +208,7 @@ export function credentialCommands(program: Command): void {
       });
       emit(g, list, () => list.map(line).join('\n') || '(no credentials)');
     });
+  lifecycleCommands(cred);
   for (const status of ['enabled', 'disabled'] as const) {
     cred
       .command(`${status === 'enabled' ? 'enable' : 'disable'} <credentialID>`)

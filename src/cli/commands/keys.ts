@@ -121,19 +121,11 @@ export function keyCommands(program: Command): void {
   key
     .command('destroy <keyId>')
     .description('zeroise the key (SIGN-2); the record stays for the log')
-    .option('--reason <reason>', 'recorded in the log', 'not given')
+    .requiredOption('--reason <reason>', 'why; recorded in the log with who (KEY-2)')
     .action(async (id: string, o: { reason: string }, cmd: Command) => {
       const g = globals(cmd);
-      await withApp(g, async (app) => {
-        await app.keys.destroy(id);
-        await app.audit.append({
-          type: 'key.destroy',
-          actor: cliActor(),
-          outcome: 'success',
-          keyId: id,
-          reason: o.reason,
-        });
-      });
+      // The key service logs key.destroy with the actor and the reason.
+      await withApp(g, (app) => app.keys.destroy(id, { actor: cliActor(), reason: o.reason }));
       emit(g, { keyId: id, status: 'destroyed' }, () => `destroyed ${id}`);
     });
 }

@@ -10,7 +10,7 @@ import type { Random } from '../../platform/index.js';
 import { KEY_TYPES, type KeyType, type KeyTypeInfo } from '../algorithms.js';
 import type { KeyHandle, KeyStore, StoredKey } from '../keystore.js';
 import type { ResolvedSignature } from '../signature.js';
-import { importTemplates, parsePkcs8 } from './import.js';
+import { importTemplates, parsePkcs8, unwrapPrivateKey } from './import.js';
 import { ecdsaRawToDer, signInput, signMechanism } from './mechanisms.js';
 import { acquireModule, findSlot, releaseModule } from './module.js';
 import { findKey, findObjects, readSpki } from './objects.js';
@@ -87,7 +87,7 @@ async function generateKey(ctx: Context, keyType: KeyType, label: string): Promi
   return stored(ctx, info, id, label, spki);
 }
 
-/** KEY-2: C_CreateObject (v2.40 §5.7) for both halves; the plaintext parts are wiped afterwards. */
+/** KEY-2: C_UnwrapKey of the private half under a session key (import.ts), C_CreateObject of the public half. */
 async function importKey(ctx: Context, pkcs8: Uint8Array, label: string): Promise<StoredKey> {
   const key = parsePkcs8(pkcs8);
   const info = KEY_TYPES[key.keyType];
@@ -95,7 +95,7 @@ async function importKey(ctx: Context, pkcs8: Uint8Array, label: string): Promis
   const t = importTemplates(key, id, label);
   try {
     const spki = await ctx.pool.use(async (session) => {
-      ctx.p11.C_CreateObject(session, t.privateKey);
+      unwrapPrivateKey(ctx.p11, session, pkcs8, t.privateKey, ctx.opts.random);
       return readSpki(ctx.p11, session, ctx.p11.C_CreateObject(session, t.publicKey), info);
     });
     return stored(ctx, info, id, label, spki);

@@ -10,6 +10,7 @@ import type { Random } from '../../platform/index.js';
 import { KEY_TYPES, type KeyType, keyTypeOf } from '../algorithms.js';
 import type { KeyHandle, KeyStore, StoredKey } from '../keystore.js';
 import type { ResolvedSignature } from '../signature.js';
+import { unwrapWithPrivateKey } from '../transport.js';
 import type { Kek } from './kek.js';
 import { createKeyring, type Keyring } from './keyring.js';
 import type { WorkerRequest } from './operations.js';
@@ -165,6 +166,23 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
     // The wrapped blob lives in DB-2; the key service overwrites it. Nothing is held here.
     // Unwrapped here rather than in a worker: the caller seals it under the backup key at once.
     exportForBackup: async (h) => unwrapKey(kekOf(h), h.id, wrappedOf(h)),
+    // KEY-2 transfer: like exportForBackup, the transport key is unwrapped in this thread for the
+    // one RSA-OAEP decryption, then wiped; the transferred PKCS#8 is sealed at once by `seal`.
+    async importWrapped(transport, wrapped, id) {
+      const pkcs8 = unwrapKey(kekOf(transport), transport.id, wrappedOf(transport));
+      let plain: Buffer;
+      try {
+        plain = unwrapWithPrivateKey(parsePkcs8(pkcs8), wrapped);
+      } finally {
+        pkcs8.fill(0);
+      }
+      try {
+        const key = parsePkcs8(plain);
+        return seal(id, importedKeyType(key), spkiOf(key), key.export({ type: 'pkcs8', format: 'der' }));
+      } finally {
+        plain.fill(0);
+      }
+    },
     async destroy() {},
     async close() {
       ring.close();

@@ -1,0 +1,77 @@
+/**
+ * The service's transport key (KEY-2 transfer from a CA): RSA-3072, generated in the key store with
+ * purpose `transport`, made on first use and published at `GET /keys/transport` with a
+ * self-signed certificate (keyUsage keyEncipherment, RFC 5280 §4.2.1.3), whose signature also
+ * shows the CA that the service holds the private key.
+ */
+import { buildCertificate, randomSerial } from '../ca/certificate.js';
+import { basicConstraints, keyIdentifier, keyUsage, subjectKeyIdentifier } from '../ca/extensions.js';
+import { parseDn, signPkiObject, TRANSPORT_KEY_TYPE, TRANSPORT_PURPOSE } from '../keys/index.js';
+import type { LifecycleDeps } from './lifecycle-deps.js';
+
+const DAY = 86_400_000;
+const SUBJECT = 'CN=shomei key transport';
+const VALIDITY_DAYS = 3 * 365;
+/** RFC 5280 §4.2.1.3 KeyUsage bit 2. */
+const KEY_ENCIPHERMENT = 2;
+
+export interface TransportKey {
+  readonly keyId: string;
+  /** SubjectPublicKeyInfo, DER. */
+  readonly spki: Buffer;
+  /** Self-signed certificate, DER. */
+  readonly certificate: Buffer;
+}
+
+async function current(deps: LifecycleDeps): Promise<TransportKey | undefined> {
+  // The oldest active one: two instances racing on first use agree on it.
+  const key = (await deps.keys.list()).find((k) => k.purpose === TRANSPORT_PURPOSE && k.status === 'active');
+  if (!key) return undefined;
+  const cert = await deps.keys.certificate(key.id);
+  if (!cert?.chain[0]) return undefined;
+  return { keyId: key.id, spki: key.publicKey, certificate: cert.chain[0] };
+}
+
+async function create(deps: LifecycleDeps): Promise<string> {
+  const key = await deps.keys.generate(TRANSPORT_KEY_TYPE, TRANSPORT_PURPOSE);
+  const now = deps.clock.now();
+  const name = parseDn(SUBJECT);
+  const cert = buildCertificate({
+    serial: randomSerial(deps.random),
+    issuer: name,
+    subject: name,
+    notBefore: now,
+    notAfter: now + VALIDITY_DAYS * DAY,
+    spki: key.publicKey,
+    extensions: [
+      basicConstraints(false),
+      keyUsage([KEY_ENCIPHERMENT]),
+      subjectKeyIdentifier(keyIdentifier(key.publicKey)),
+    ],
+  });
+  const der = await signPkiObject(deps.keys, key.id, cert, (alg) => {
+    cert.signature = alg;
+  });
+  await deps.keys.importCertificateChain(key.id, [der]);
+  return key.id;
+}
+
+/** The transport key, made on first use. */
+export async function ensureTransportKey(deps: LifecycleDeps): Promise<TransportKey> {
+  const existing = await current(deps);
+  if (existing) return existing;
+  const mine = await create(deps);
+  const winner = (await current(deps)) as TransportKey;
+  if (winner.keyId !== mine) {
+    await deps.keys.destroy(mine, { actor: 'system', reason: 'another instance made the transport key first' });
+  } else {
+    await deps.audit.append({
+      type: 'key.transport.create',
+      actor: 'system',
+      outcome: 'success',
+      keyId: mine,
+      keyType: TRANSPORT_KEY_TYPE,
+    });
+  }
+  return winner;
+}
