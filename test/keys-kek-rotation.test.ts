@@ -1,6 +1,17 @@
 import { spawn } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -163,6 +174,41 @@ describe.each(await backends())('keys/software KEK rotation on $name (KEY-1, SIG
     );
     expect(old.key.equals(loadOrCreateKek(dataDir).key)).toBe(false);
     expect(existsSync(join(dataDir, KEK_NEXT_FILE))).toBe(false);
+  });
+
+  it('KEY-1: the old KEK file is overwritten before it is gone, and crash leftovers are cleared', async () => {
+    const { keys } = session();
+    const ids = await makeKeys(keys);
+    // The test keeps descriptors open, the way a disk keeps blocks: it can read what was overwritten.
+    const oldFd = openSync(join(dataDir, KEK_FILE), 'r');
+    const failing = rotateKek({
+      store,
+      dataDir,
+      random: systemRandom,
+      actor: 'admin:test',
+      settleMs: 0,
+      onRow: () => {
+        throw new Error('stop');
+      },
+    });
+    await expect(failing).rejects.toThrow('stop');
+    const nextFd = openSync(join(dataDir, KEK_NEXT_FILE), 'r');
+    // Leftovers of writers killed mid-write: a temp file already linked as kek.next, and one not.
+    linkSync(join(dataDir, KEK_NEXT_FILE), join(dataDir, `${KEK_NEXT_FILE}.4242.1.tmp`));
+    writeFileSync(join(dataDir, `${KEK_FILE}.4242.2.tmp`), 'half a KEK', { mode: 0o600 });
+
+    await rotateKek({ store, dataDir, random: systemRandom, actor: 'admin:test', settleMs: 0 });
+
+    expect(readdirSync(dataDir)).toEqual([KEK_FILE]);
+    const zeros = (fd: number) => {
+      const b = readFileSync(fd);
+      closeSync(fd);
+      return b.length > 0 && b.every((x) => x === 0);
+    };
+    expect(zeros(oldFd)).toBe(true);
+    expect(zeros(nextFd)).toBe(true);
+    const restarted = session().keys;
+    for (const id of ids) expect(await signsAndVerifies(restarted, id)).toBe(true);
   });
 
   it('KEY-1: a run resumes a half-done rotation, and one after a crash during clean-up only finishes', async () => {
