@@ -17,6 +17,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditSink } from '../../audit/event.js';
+import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
 import type { Store } from '../../store/index.js';
 import {
@@ -104,22 +105,26 @@ export async function rotateKek(opts: KekRotationOptions): Promise<KekRotationRe
   }
 }
 
+/** An expected refusal, printed by the CLI as one line. */
+const refused = (detail: string, cause?: unknown) =>
+  new ShomeiError('invalid_state', { detail }, cause === undefined ? undefined : { cause });
+
 function fromConfig(config: KekConfig): KekRotation {
   if (!config.kekNext) {
-    throw new Error(
+    throw refused(
       'the KEK comes from configuration (SHOMEI_KEK): set SHOMEI_KEK_NEXT (keystore.kekNext) to a new one, ' +
         'e.g. `openssl rand -base64 32`, give it to every running service too, and run this again',
     );
   }
   const from = kekFromBase64(config.kek as string);
   const to = kekFromBase64(config.kekNext);
-  if (from.id === to.id) throw new Error('SHOMEI_KEK_NEXT is the same KEK as SHOMEI_KEK');
+  if (from.id === to.id) throw refused('SHOMEI_KEK_NEXT is the same KEK as SHOMEI_KEK');
   return { from, to, resumed: false, source: 'config' };
 }
 
 function fromFiles(dataDir: string, random: Random): KekRotation {
   const current = readKekFile(join(dataDir, KEK_FILE));
-  if (!current) throw new Error(`no KEK in ${dataDir}: nothing to rotate`);
+  if (!current) throw refused(`no KEK in ${dataDir}: nothing to rotate`);
   const pending = readKekFile(join(dataDir, KEK_NEXT_FILE));
   // `kek` already replaced by `kek.next`: only the clean-up was left undone.
   if (pending?.id === current.id) return { from: null, to: current, resumed: true, source: 'file' };
@@ -175,7 +180,7 @@ async function rewrapAll(opts: KekRotationOptions, from: Kek, to: Kek): Promise<
     .execute();
   if (stray.length > 0) {
     const list = stray.map((s) => `${s.id} (KEK ${s.kek_id})`).join(', ');
-    throw new Error(`keys under a KEK that is neither the current nor the next: ${list}; the current KEK is kept`);
+    throw refused(`keys under a KEK that is neither the current nor the next: ${list}; the current KEK is kept`);
   }
   return rewrapped;
 }
@@ -185,7 +190,7 @@ async function rewrapRow(opts: KekRotationOptions, from: Kek, to: Kek, id: strin
   try {
     plain = unwrapKey(from.key, id, blob);
   } catch (e) {
-    throw new Error(`key ${id} does not unwrap under KEK ${from.id}: rotation stopped, nothing changed`, { cause: e });
+    throw refused(`key ${id} does not unwrap under KEK ${from.id}: rotation stopped, nothing lost`, e);
   }
   let wrapped: Buffer;
   try {
