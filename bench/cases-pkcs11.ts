@@ -3,15 +3,18 @@
  * 4 clients, RSA-2048, every signature durably logged), with the keys in a SoftHSM2 token made in
  * a temp dir, once per process layout: signing in the server process on 1, 2 or 4 sessions
  * (pkcs11js *Async calls on libuv's thread pool, UV_THREADPOOL_SIZE threads, default 4), or in 1 or
- * 2 child processes with their own PKCS#11 context. One data directory and token serve every
+ * 2 child processes with their own PKCS#11 context. Besides openssl (BENCH.md's reference), the
+ * token's own ceiling is measured in the same run (bench/pkcs11-raw.ts): SoftHSM2 reads, decrypts
+ * and rebuilds the private key on every C_SignInit, so it signs several times slower than openssl. One data directory and token serve every
  * layout; the server is restarted between them with different settings.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSoftHsm } from '../test/support/softhsm.js';
+import { createSoftHsm, type SoftHsm } from '../test/support/softhsm.js';
 import { b1Scenario, countSignatures, type Demo, timing } from './cases-sign.js';
-import { cli, load, opensslRsaSpeed, startShomei } from './lib.js';
+import { cli, load, opensslRsaSpeed, ROOT, startShomei } from './lib.js';
 import type { Row, RunOptions } from './report.js';
 
 const TOKEN = 'shomei-bench';
@@ -29,16 +32,30 @@ const FULL: Layout[] = [
   { processes: 2, sessions: 1 },
   { processes: 2, sessions: 2 },
 ];
-/** --quick: the default layout and one with a child process, so CI proves both paths start. */
+/** --quick: the default layout (2 children × 1 session) and in-process, so CI proves both paths work. */
 const QUICK: Layout[] = [
-  { processes: 0, sessions: 4 },
-  { processes: 1, sessions: 2 },
+  { processes: 2, sessions: 1 },
+  { processes: 0, sessions: 1 },
 ];
 
 const label = (l: Layout) =>
   l.processes === 0
     ? `in-process, ${l.sessions} session${l.sessions > 1 ? 's' : ''}`
     : `${l.processes} child process${l.processes > 1 ? 'es' : ''} × ${l.sessions} session${l.sessions > 1 ? 's' : ''}`;
+
+/** `processes` raw signers (bench/pkcs11-raw.ts) at once: what the token itself sustains, sig/s. */
+async function softHsmCeiling(hsm: SoftHsm, processes: number, seconds: number): Promise<number> {
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const args = ['--import', 'tsx', 'bench/pkcs11-raw.ts', hsm.modulePath, TOKEN, String(seconds)];
+      const p = execFile(process.execPath, args, { cwd: ROOT }, (e, stdout) =>
+        e ? reject(e) : resolve((JSON.parse(stdout) as { rate: number }).rate),
+      );
+      p.stdin?.end(hsm.pin);
+    });
+  const rates = await Promise.all(Array.from({ length: processes }, one));
+  return rates.reduce((a, b) => a + b, 0);
+}
 
 async function login(url: string, demo: Demo): Promise<string> {
   const r = await fetch(`${url}/csc/v2/auth/login`, {
@@ -68,6 +85,17 @@ export async function benchSignPkcs11(opts: RunOptions): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     const ref = await opensslRsaSpeed(opts.quick ? 1 : 5, opts.nproc);
+    const ceiling = await softHsmCeiling(hsm, opts.nproc, opts.quick ? 1 : 5);
+    rows.push({
+      case: 'B1 PKCS#11 ceiling: SoftHSM2 alone',
+      figure: ceiling,
+      unit: 'RSA-2048 sig/s',
+      reference: ref,
+      referenceLabel: `openssl speed -multi ${opts.nproc} rsa2048`,
+      ratio: ceiling / ref,
+      goal: '(report)',
+      notes: `${opts.nproc} processes × 1 session C_Sign flat out, no service`,
+    });
     let demo: Demo | undefined;
     let token = '';
     for (const layout of opts.quick ? QUICK : FULL) {
@@ -95,7 +123,7 @@ export async function benchSignPkcs11(opts: RunOptions): Promise<Row[]> {
           referenceLabel: `openssl speed -multi ${opts.nproc} rsa2048`,
           ratio: rate / ref,
           goal: '(report)',
-          notes: `non2xx=${r.non2xx} errors=${r.errors} UV_THREADPOOL_SIZE=${uv}`,
+          notes: `${((100 * rate) / ceiling).toFixed(0)} % of SoftHSM2 alone; non2xx=${r.non2xx} errors=${r.errors} UV_THREADPOOL_SIZE=${uv}`,
         });
       } finally {
         await server.stop();

@@ -43,10 +43,17 @@ export const ConfigSchema = T.Object(
             tokenLabel: T.String({ default: '' }),
             /** User PIN. Prefer SHOMEI_PKCS11_PIN to a file; never logged. */
             pin: T.String({ default: '' }),
-            /** Sessions per process (each signs on its own libuv thread in that process). */
-            sessions: T.Integer({ minimum: 1, maximum: 64, default: 4 }),
-            /** Signing child processes, each with its own PKCS#11 context (0 = sign in this process). */
-            processes: T.Integer({ minimum: 0, maximum: 64, default: 0 }),
+            /**
+             * Sessions per process, each signing on its own libuv thread. 1 by default: SoftHSM2
+             * serialises signing inside one process, so extra sessions only add contention (B1,
+             * BENCHMARKS.md); a network HSM licensed for more sessions may want more.
+             */
+            sessions: T.Integer({ minimum: 1, maximum: 64, default: 1 }),
+            /**
+             * Signing child processes, each with its own PKCS#11 context (0 = sign in this process).
+             * 2 by default, one per core of the reference machine: the fastest B1 layout measured.
+             */
+            processes: T.Integer({ minimum: 0, maximum: 64, default: 2 }),
           },
           { default: {} },
         ),
