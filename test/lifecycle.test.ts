@@ -181,6 +181,17 @@ describe('KEY-2 key lifecycle', () => {
     },
   );
 
+  it('KEY-2: a key already registered is refused (conflict); the second copy is zeroised', async () => {
+    const s = signer('ec');
+    const req = () => ({ userId: '', pkcs8: Buffer.from(s.pkcs8), chain: s.chain, source: 'pkcs8' as const });
+    const uid = await userId();
+    await importUserKey(deps, { ...req(), userId: uid }, WHY);
+    await expect(importUserKey(deps, { ...req(), userId: uid }, WHY)).rejects.toMatchObject({ code: 'conflict' });
+    const spki = new X509Certificate(s.chain[0] as Buffer).publicKey.export({ type: 'spki', format: 'der' });
+    const copies = (await t.app.keys.list()).filter((k) => k.publicKey.equals(spki));
+    expect(copies.map((k) => k.status).sort()).toEqual(['active', 'destroyed']);
+  });
+
   it('KEY-2: PKCS#8 with a certificate for another key is refused (proof_of_possession_failed), nothing is stored', async () => {
     const s = signer('ec', { certKey: 'other' });
     const before = (await t.app.keys.list()).length;

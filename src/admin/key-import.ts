@@ -90,6 +90,14 @@ async function bind(
   return { credential, serial: cert.serialNumber };
 }
 
+/** One key, one record: a key already held (not destroyed) is not registered a second time. */
+async function refuseDuplicate(deps: LifecycleDeps, key: KeyRecord): Promise<void> {
+  const same = (await deps.keys.list()).find(
+    (k) => k.id !== key.id && k.status !== 'destroyed' && k.publicKey.equals(key.publicKey),
+  );
+  if (same) throw new ShomeiError('conflict', { what: 'this key is already registered' });
+}
+
 /** Stores with `store`, then binds; on any refusal the stored key is zeroised and the refusal logged. */
 async function register(
   deps: LifecycleDeps,
@@ -104,6 +112,7 @@ async function register(
   try {
     await deps.users.get(req.userId);
     key = await store();
+    await refuseDuplicate(deps, key);
     const { credential, serial } = await bind(deps, key, req, why);
     await deps.audit.append({
       type: EVENT[source],

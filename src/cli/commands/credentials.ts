@@ -1,9 +1,10 @@
 /** `shomei credential …`: signing credentials = key + certificate + DB-1 mapping (KEY-3). */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   createSigningCredential,
   credentialAdminDeps,
+  ensureTransportKey,
   importUserKey,
   lifecycleDeps,
   rekeyCredential,
@@ -13,7 +14,15 @@ import {
 } from '../../admin/index.js';
 import type { App } from '../../app.js';
 import { ShomeiError } from '../../errors.js';
-import { parseTransfer, REVOCATION_REASONS, type RevocationReason, readPkcs12 } from '../../keys/index.js';
+import {
+  encodeTransfer,
+  parseTransfer,
+  REVOCATION_REASONS,
+  type RevocationReason,
+  readPkcs12,
+  transportKeyId,
+  wrapForTransport,
+} from '../../keys/index.js';
 import type { Credential } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
 
@@ -50,7 +59,47 @@ async function readImport(
   return { pkcs8, chain: readDer(o.cert, 'CERTIFICATE'), source: 'pkcs8' };
 }
 
+const pem = (der: Buffer, label: string) =>
+  `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
+
+/** KEY-2 transfer, both sides: the service's transport key for a CA, and the CA's wrapping step. */
+function transferCommands(cred: Command): void {
+  cred
+    .command('transport-key')
+    .description('the transport key a CA wraps transferred keys for (as GET /keys/transport)')
+    .option('--out <file>', 'write the SPKI and the certificate (PEM) here')
+    .action(async (o: { out?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const t = await withApp(g, (app) => ensureTransportKey(lifecycleDeps(app)));
+      const text = `${pem(t.spki, 'PUBLIC KEY')}${pem(t.certificate, 'CERTIFICATE')}`;
+      if (o.out) writeFileSync(o.out, text);
+      const out = { keyId: t.keyId, transportKey: transportKeyId(t.spki), spki: t.spki.toString('base64') };
+      emit(g, out, () => (o.out ? `wrote ${o.out} (transport key ${out.transportKey})` : text.trimEnd()));
+    });
+  cred
+    .command('wrap')
+    .description('CA side: wrap a PKCS#8 key for a transport key (shomei-key-transfer/1); needs no service')
+    .requiredOption('--transport <file>', 'the transport key: PUBLIC KEY PEM (credential transport-key --out)')
+    .requiredOption('--pkcs8 <file>', 'the private key, PKCS#8 DER or PEM (unencrypted)')
+    .requiredOption('--out <file>', 'the transfer file to write')
+    .action((o: { transport: string; pkcs8: string; out: string }) => {
+      const [spki] = readDer(o.transport, 'PUBLIC KEY');
+      const [pkcs8] = readDer(o.pkcs8, 'PRIVATE KEY');
+      if (!spki || !pkcs8) throw new ShomeiError('invalid_parameter', { name: spki ? 'pkcs8' : 'transport' });
+      try {
+        writeFileSync(o.out, encodeTransfer(wrapForTransport(spki, pkcs8)), { mode: 0o600 });
+      } finally {
+        pkcs8.fill(0);
+      }
+      process.stdout.write(`wrote ${o.out}\n`);
+    });
+}
+
 function lifecycleCommands(cred: Command): void {
+  transferCommands(cred);
   cred
     .command('import')
     .description(
