@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeSource, verifyLog } from '../src/audit/index.js';
 import { backupSigner, createBackup, restoreBackup, restoreSigner } from '../src/backup/index.js';
+import { rotateKek } from '../src/keys/index.js';
 import { openStore } from '../src/store/index.js';
-import { signOnce, startApp } from './support/app.js';
+import { OIDS, signOnce, startApp } from './support/app.js';
 
 const work = mkdtempSync(join(tmpdir(), 'shomei-drill-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -115,6 +116,50 @@ describe('consistent snapshot while signing (BACKUP-2)', () => {
     try {
       const report = await verifyLog(storeSource(again.app.store), again.app.logVerifierKey);
       expect(report.ok, JSON.stringify(report.problems)).toBe(true);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
+});
+
+describe('snapshot during a KEK rotation (BACKUP-2, KEY-1)', () => {
+  it('BACKUP-2: a snapshot taken halfway through a KEK rotation carries both KEKs; the restored service signs and can finish the rotation', async () => {
+    const dataDir = join(work, 'rotating');
+    const t = await startApp({ dataDir });
+    const out = join(work, 'rotating.snapshot');
+    let backup: Awaited<ReturnType<typeof createBackup>> | undefined;
+    try {
+      await rotateKek({
+        store: t.app.store,
+        dataDir,
+        random: t.app.platform.random,
+        actor: 'admin:test',
+        settleMs: 0,
+        batchSize: 1,
+        onRow: async (n) => {
+          if (n === 2) backup = await createBackup(t.app, out, 2, 2, 'admin:test');
+        },
+      });
+    } finally {
+      await t.close();
+    }
+    expect(backup?.manifest.files.map((f) => f.name).sort()).toEqual(['kek', 'kek.next', 'shomei.db']);
+
+    const target = join(work, 'rotating-restored');
+    await restoreBackup(out, backup?.shares ?? [], target, { force: false, now: new Date() });
+    const again = await startApp({ dataDir: target });
+    try {
+      expect(await signOnce(again, again.demo.credentials.p256, OIDS.ecdsaSha256)).toBe(200);
+      expect(await signOnce(again, again.demo.credentials.rsa2048, OIDS.sha256WithRSA)).toBe(200);
+      const done = await rotateKek({
+        store: again.app.store,
+        dataDir: target,
+        random: again.app.platform.random,
+        actor: 'admin:test',
+        settleMs: 0,
+      });
+      expect(done.resumed).toBe(true);
+      expect(await signOnce(again, again.demo.credentials.p256)).toBe(200);
     } finally {
       await again.close();
     }

@@ -17,7 +17,11 @@ const exec = promisify(execFile);
 export interface DbSnapshot {
   /** Entries in the log at the moment of the copy. */
   readonly logSize: number;
+  /** The KEKs (kek_id) the copied keys are wrapped under. */
+  readonly kekIds: readonly string[];
 }
+
+const KEK_IDS = 'SELECT DISTINCT kek_id FROM keys WHERE kek_id IS NOT NULL';
 
 export const SQLITE_DUMP = 'shomei.db';
 export const POSTGRES_DUMP = 'shomei.pgdump';
@@ -62,7 +66,8 @@ export async function copyDatabase(store: Store, target: string, databaseUrl: st
   const copy = new SQLite(target, { readonly: true });
   try {
     const row = copy.prepare('SELECT count(*) AS n FROM audit_leaves').get() as { n: number };
-    return { logSize: row.n };
+    const keks = copy.prepare(KEK_IDS).all() as { kek_id: string }[];
+    return { logSize: row.n, kekIds: keks.map((k) => k.kek_id) };
   } finally {
     copy.close();
   }
@@ -75,6 +80,7 @@ async function dumpPostgres(store: Store, target: string, databaseUrl: string): 
     .execute(async (tx) => {
       const snap = await sql<{ id: string }>`SELECT pg_export_snapshot() AS id`.execute(tx);
       const count = await sql<{ n: string }>`SELECT count(*) AS n FROM audit_leaves`.execute(tx);
+      const keks = await sql<{ kek_id: string }>`${sql.raw(KEK_IDS)}`.execute(tx);
       const id = snap.rows[0]?.id as string;
       // The exported snapshot lives as long as this transaction: pg_dump runs inside it.
       await pgTool('pg_dump', databaseUrl, [
@@ -84,7 +90,7 @@ async function dumpPostgres(store: Store, target: string, databaseUrl: string): 
         `--snapshot=${id}`,
         `--file=${target}`,
       ]);
-      return { logSize: Number(count.rows[0]?.n ?? 0) };
+      return { logSize: Number(count.rows[0]?.n ?? 0), kekIds: keks.rows.map((k) => k.kek_id) };
     });
 }
 

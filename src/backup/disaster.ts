@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { App } from '../app.js';
 import { databaseUrl } from '../config/index.js';
 import { ShomeiError } from '../errors.js';
-import { KEK_FILE, loadOrCreateKek } from '../keys/index.js';
+import { KEK_FILE, KEK_NEXT_FILE, type Kek, loadKeyringState } from '../keys/index.js';
 import { type Manifest, packArchive, unpackArchive } from './archive.js';
 import { copyDatabase, POSTGRES_DUMP, restorePostgres, SQLITE_DUMP } from './db-snapshot.js';
 import { openSnapshot, sealSnapshot } from './snapshot-crypto.js';
@@ -49,18 +49,50 @@ function scratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   return fn(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
+/** The KEKs the service holds now (current, and next while a rotation runs); none with PKCS#11. */
+function keksNow(app: App): Kek[] {
+  if (app.config.keystore.kind !== 'software') return [];
+  const k = app.config.keystore;
+  const state = loadKeyringState(app.config.dataDir, { kek: k.kek, kekNext: k.kekNext }, app.platform.random);
+  return state.next ? [state.current, state.next] : [state.current];
+}
+
+/**
+ * The KEK files for the snapshot: `kek`, and `kek.next` if the copy caught a rotation midway (the
+ * restored service then finishes it with `shomei key rotate-kek`). The KEKs are read before and
+ * after the copy, so a rotation that starts or ends while the database is copied cannot leave a
+ * row in the copy whose KEK the snapshot lacks.
+ */
+function kekFiles(dir: string, before: readonly Kek[], after: readonly Kek[], needed: readonly string[]): string[] {
+  const known = new Map([...before, ...after].map((k) => [k.id, k]));
+  const missing = needed.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    throw new ShomeiError('invalid_state', { detail: `keys are wrapped under unknown KEK ${missing.join(', ')}` });
+  }
+  // Oldest first: a KEK the live service no longer holds is the one the rotation moves keys from.
+  const order = [...before, ...after].map((k) => k.id).filter((id, i, all) => all.indexOf(id) === i);
+  const used = order.filter((id) => needed.includes(id));
+  const chosen = used.length > 0 ? used : [after[0]?.id ?? ''];
+  if (chosen.length > 2) throw new ShomeiError('invalid_state', { detail: 'two KEK rotations ran during the copy' });
+  return chosen.map((id, i) => {
+    const file = join(dir, i === 0 ? KEK_FILE : KEK_NEXT_FILE);
+    writeFileSync(file, `${(known.get(id) as Kek).key.toString('base64')}\n`, { mode: 0o600 });
+    return file;
+  });
+}
+
 export async function createBackup(app: App, out: string, m: number, n: number, actor: string): Promise<BackupResult> {
   return scratch(async (dir) => {
     const db = join(dir, app.store.dialect === 'postgres' ? POSTGRES_DUMP : SQLITE_DUMP);
-    const { logSize } = await copyDatabase(app.store, db, databaseUrl(app.config));
-    const kek = join(dir, KEK_FILE);
-    const key = loadOrCreateKek(app.config.dataDir, app.config.keystore.kek || undefined, app.platform.random);
-    writeFileSync(kek, `${key.key.toString('base64')}\n`, { mode: 0o600 });
+    const before = keksNow(app);
+    const { logSize, kekIds } = await copyDatabase(app.store, db, databaseUrl(app.config));
+    const after = keksNow(app);
+    const keks = after.length > 0 ? kekFiles(dir, before, after, kekIds) : [];
     const archive = join(dir, 'archive');
     const manifest = await packArchive(
       archive,
-      [db, kek],
-      { database: app.store.dialect, logSize, kekId: key.id },
+      [db, ...keks],
+      { database: app.store.dialect, keystore: app.config.keystore.kind, logSize },
       new Date(app.platform.clock.now()),
     );
     const { shares } = await sealSnapshot(archive, out, { m, n }, app.platform.random);
