@@ -18,6 +18,7 @@ const secretFields = [
   'code',
   'clientData',
   'kek',
+  'kekNext',
 ];
 
 export const redactPaths = [

@@ -1,9 +1,12 @@
 /** `shomei serve` (and `npm start`): start the service; on first start, create the demo signer. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { demoExists, ensureDemo } from '../../admin/index.js';
 import { buildApp } from '../../app.js';
 import { insecureSettings, refusals } from '../../config/index.js';
 import { CSC_BASE_PATH } from '../../csc/index.js';
+import { KEK_NEXT_FILE } from '../../keys/index.js';
 import { cliActor, configFrom, globals } from '../context.js';
 import { howToSign } from './demo.js';
 
@@ -21,6 +24,11 @@ export function serveCommand(program: Command): void {
       const refused = refusals(config);
       if (refused.length > 0) throw new Error(`refusing to start:\n  ${refused.join('\n  ')}`);
       for (const w of insecureSettings(config)) process.stderr.write(`\n  !!! WARNING: ${w}\n`);
+      if (config.keystore.kind === 'software' && existsSync(join(config.dataDir, KEK_NEXT_FILE))) {
+        process.stderr.write(
+          '\n  !!! WARNING: a KEK rotation is unfinished: run `shomei key rotate-kek` to finish it.\n',
+        );
+      }
       const app = await buildApp(config);
       await app.ca.ensure();
       const firstStart = opts.demo && !(await demoExists(app));
