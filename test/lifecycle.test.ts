@@ -24,6 +24,7 @@ import { encodeTransfer, parseTransfer, readPkcs12, wrapForTransport } from '../
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
 import { ACTOR, authorizeBody, b64, logEvents, OIDS, sha256, startApp, type TestApp } from './support/app.js';
+import { backends } from './support/stores.js';
 
 const DAY = 86_400_000;
 const PASSWORD = 'p12 pass — ünïcode-free';
@@ -89,16 +90,27 @@ function makeSigner(kind: 'ec' | 'rsa', opts: { days?: number; legacy?: boolean;
   }
 }
 
-describe('KEY-2 key lifecycle', () => {
+describe.each(await backends())('KEY-2 key lifecycle on $name', (backend) => {
   const clock = manualClock(Date.now());
   let t: TestApp;
   let deps: LifecycleDeps;
+  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    t = await startApp({ platform: { clock, random: systemRandom } });
+    let databaseUrl: string | undefined;
+    if (backend.name !== 'sqlite') {
+      const db = await backend.create();
+      await db.store.close();
+      ({ drop } = db);
+      databaseUrl = db.url;
+    }
+    t = await startApp({ platform: { clock, random: systemRandom }, ...(databaseUrl ? { databaseUrl } : {}) });
     deps = lifecycleDeps(t.app);
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
   // OpenSSL dates its certificates by the real clock (whole seconds); the service's clock follows.
   beforeEach(() => clock.set(Date.now()));
   const signer = (...args: Parameters<typeof makeSigner>) => {

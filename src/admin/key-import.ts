@@ -92,9 +92,7 @@ async function bind(
 
 /** One key, one record: a key already held (not destroyed) is not registered a second time. */
 async function refuseDuplicate(deps: LifecycleDeps, key: KeyRecord): Promise<void> {
-  const same = (await deps.keys.list()).find(
-    (k) => k.id !== key.id && k.status !== 'destroyed' && k.publicKey.equals(key.publicKey),
-  );
+  const same = (await deps.keys.find({ publicKey: key.publicKey })).find((k) => k.id !== key.id);
   if (same) throw new ShomeiError('conflict', { what: 'this key is already registered' });
 }
 

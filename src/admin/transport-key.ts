@@ -25,7 +25,7 @@ export interface TransportKey {
 
 async function current(deps: LifecycleDeps): Promise<TransportKey | undefined> {
   // The oldest active one: two instances racing on first use agree on it.
-  const key = (await deps.keys.list()).find((k) => k.purpose === TRANSPORT_PURPOSE && k.status === 'active');
+  const key = (await deps.keys.find({ purpose: TRANSPORT_PURPOSE })).find((k) => k.status === 'active');
   if (!key) return undefined;
   const cert = await deps.keys.certificate(key.id);
   if (!cert?.chain[0]) return undefined;
@@ -56,8 +56,23 @@ async function create(deps: LifecycleDeps): Promise<string> {
   return key.id;
 }
 
-/** The transport key, made on first use. */
-export async function ensureTransportKey(deps: LifecycleDeps): Promise<TransportKey> {
+/**
+ * The transport key, made on first use. Remembered per key service, so the public GET costs no
+ * query and concurrent first requests make one key (until a restart; there is no rotation yet).
+ */
+const known = new WeakMap<object, Promise<TransportKey>>();
+
+export function ensureTransportKey(deps: LifecycleDeps): Promise<TransportKey> {
+  let p = known.get(deps.keys);
+  if (!p) {
+    p = findOrCreate(deps);
+    known.set(deps.keys, p);
+    p.catch(() => known.delete(deps.keys));
+  }
+  return p;
+}
+
+async function findOrCreate(deps: LifecycleDeps): Promise<TransportKey> {
   const existing = await current(deps);
   if (existing) return existing;
   const mine = await create(deps);

@@ -57,6 +57,8 @@ export interface KeyService {
   get(id: string): Promise<KeyRecord>;
   /** Every key record, oldest first (administration). */
   list(): Promise<KeyRecord[]>;
+  /** Keys not destroyed with this purpose and/or SubjectPublicKeyInfo, oldest first (KEY-2). */
+  find(query: { purpose?: string; publicKey?: Uint8Array }): Promise<KeyRecord[]>;
   /** Signs raw digests (never re-hashed) with an active key; `sig` comes from resolveSignature. */
   signDigests(keyId: string, sig: ResolvedSignature, digests: readonly Uint8Array[]): Promise<Buffer[]>;
   signMessage(keyId: string, message: Uint8Array): Promise<Buffer>;
@@ -189,6 +191,12 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       return keystore.sign(h, sig, digests);
     },
     list: async () => (await db.selectFrom('keys').selectAll().orderBy('created_at').execute()).map(toRecord),
+    async find(query) {
+      let q = db.selectFrom('keys').selectAll().where('status', '!=', 'destroyed');
+      if (query.purpose !== undefined) q = q.where('purpose', '=', query.purpose);
+      if (query.publicKey !== undefined) q = q.where('public_key', '=', Buffer.from(query.publicKey));
+      return (await q.orderBy('created_at').orderBy('id').execute()).map(toRecord);
+    },
     signMessage: async (keyId, message) => keystore.signMessage(await activeHandle(keyId), message),
     async exportForBackup(keyId) {
       if (!keystore.exportForBackup) {
