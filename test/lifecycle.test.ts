@@ -24,6 +24,7 @@ import { encodeTransfer, parseTransfer, readPkcs12, wrapForTransport } from '../
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
 import { ACTOR, authorizeBody, b64, logEvents, OIDS, sha256, startApp, type TestApp } from './support/app.js';
+import { cli } from './support/cli.js';
 import { backends } from './support/stores.js';
 
 const DAY = 86_400_000;
@@ -457,4 +458,113 @@ describe('KEY-2 upload transport', () => {
       await t.close();
     }
   });
+});
+
+describe('KEY-2 from the command line', () => {
+  it('KEY-2 CLI-1: import a PKCS#12, transfer a wrapped key, revoke with --destroy-key; each logged with the operator and the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shomei-lifecycle-cli-'));
+    const dataDir = join(dir, 'data');
+    const file = (name: string, data: string | Buffer) => {
+      writeFileSync(join(dir, name), data);
+      return join(dir, name);
+    };
+    const pemOf = (der: Buffer) => new X509Certificate(der).toString();
+    try {
+      const reg = await cli(dataDir, [
+        'user',
+        'register',
+        '--username',
+        'taro',
+        '--name',
+        'Taro Yamada',
+        '--proofing-method',
+        'in-person',
+        '--officer',
+        'RA officer',
+        '--document-ref',
+        'passport TEST',
+        '--json',
+      ]);
+      expect(reg.code, reg.stderr).toBe(0);
+      const own = makeSigner('ec');
+      const imported = await cli(
+        dataDir,
+        [
+          'credential',
+          'import',
+          '--user',
+          'taro',
+          '--pkcs12',
+          file('own.p12', own.p12),
+          '--password-env',
+          'P12_PW',
+        ].concat(['--reason', 'brought own key', '--json']),
+        { env: { P12_PW: PASSWORD } },
+      );
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.json.status).toBe('enabled');
+
+      expect((await cli(dataDir, ['credential', 'transport-key', '--out', join(dir, 'transport.pem')])).code).toBe(0);
+      const ca = makeSigner('rsa');
+      const pkcs8Pem = `-----BEGIN PRIVATE KEY-----\n${ca.pkcs8.toString('base64')}\n-----END PRIVATE KEY-----\n`;
+      const wrap = await cli(
+        dataDir,
+        ['credential', 'wrap', '--transport', join(dir, 'transport.pem')].concat([
+          '--pkcs8',
+          file('ca-key.pem', pkcs8Pem),
+          '--out',
+          join(dir, 'key.transfer'),
+        ]),
+      );
+      expect(wrap.code, wrap.stderr).toBe(0);
+      const chain = file('chain.pem', ca.chain.map(pemOf).join(''));
+      const transferred = await cli(
+        dataDir,
+        ['credential', 'transfer', '--user', 'taro', '--wrapped', join(dir, 'key.transfer')].concat([
+          '--chain',
+          chain,
+          '--reason',
+          'handed over by the CA',
+          '--json',
+        ]),
+      );
+      expect(transferred.code, transferred.stderr).toBe(0);
+
+      const revoked = await cli(
+        dataDir,
+        ['credential', 'revoke', imported.json.id, '--reason', 'keyCompromise'].concat([
+          '--comment',
+          'token lost',
+          '--destroy-key',
+          '--json',
+        ]),
+      );
+      expect(revoked.code, revoked.stderr).toBe(0);
+      expect(revoked.json).toMatchObject({ status: 'revoked', reason: 'keyCompromise' });
+      const noReason = await cli(dataDir, ['key', 'destroy', transferred.json.keyId]);
+      expect(noReason.code).not.toBe(0);
+      expect(noReason.stderr).toContain('--reason');
+
+      const t = await startApp({ dataDir, demo: false });
+      try {
+        const events = await logEvents(t.app);
+        const find = (type: string) => events.find((e) => e.type === type && e.outcome === 'success');
+        expect(find('credential.import')).toMatchObject({
+          actor: expect.stringMatching(/^admin:/),
+          reason: 'brought own key',
+        });
+        expect(find('credential.transfer')).toMatchObject({
+          reason: 'handed over by the CA',
+          credentialID: transferred.json.id,
+        });
+        expect(find('credential.revoke')).toMatchObject({ reason: 'token lost', revocationReason: 'keyCompromise' });
+        expect(find('key.destroy')).toMatchObject({ reason: 'token lost', keyId: imported.json.keyId });
+        expect((await t.app.keys.get(imported.json.keyId)).status).toBe('destroyed');
+      } finally {
+        await t.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
