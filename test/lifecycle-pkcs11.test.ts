@@ -7,11 +7,13 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSignature, type KeyHandle, type KeyStore, type KeyType } from '../src/keys/index.js';
+import { ensureTransportKey, type LifecycleDeps } from '../src/admin/index.js';
+import { createKeyService, defaultSignature, type KeyHandle, type KeyStore, type KeyType } from '../src/keys/index.js';
 import { createPkcs11KeyStore, parseKeyRef } from '../src/keys/pkcs11/index.js';
 import { acquireModule, findSlot, type Pkcs11Module, releaseModule } from '../src/keys/pkcs11/module.js';
 import { findKey } from '../src/keys/pkcs11/objects.js';
-import { systemRandom } from '../src/platform/index.js';
+import { systemClock, systemRandom } from '../src/platform/index.js';
+import { openStore } from '../src/store/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
 import { createSoftHsm, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
 
@@ -103,6 +105,19 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
         module.p11.C_FindObjectsFinal(s);
       }
     });
+  });
+
+  it('KEY-2: the PKCS#11 store does not accept transfers yet, so no transport key is made or published', async () => {
+    const store = await openStore({ url: ':memory:' });
+    try {
+      const keys = createKeyService({ store, keystore: ks, clock: systemClock, random: systemRandom });
+      expect(keys.acceptsTransfers).toBe(false);
+      const deps = { keys } as unknown as LifecycleDeps;
+      await expect(ensureTransportKey(deps)).rejects.toMatchObject({ code: 'invalid_state' });
+      expect(await keys.list()).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('SIGN-4: an RSA-1024 key is refused before anything reaches the token', async () => {

@@ -6,6 +6,7 @@
  */
 import { buildCertificate, randomSerial } from '../ca/certificate.js';
 import { basicConstraints, keyIdentifier, keyUsage, subjectKeyIdentifier } from '../ca/extensions.js';
+import { ShomeiError } from '../errors.js';
 import { parseDn, signPkiObject, TRANSPORT_KEY_TYPE, TRANSPORT_PURPOSE } from '../keys/index.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
 
@@ -73,6 +74,10 @@ export function ensureTransportKey(deps: LifecycleDeps): Promise<TransportKey> {
 }
 
 async function findOrCreate(deps: LifecycleDeps): Promise<TransportKey> {
+  // No transport key is published that could not be used (the PKCS#11 store cannot unwrap yet).
+  if (!deps.keys.acceptsTransfers) {
+    throw new ShomeiError('invalid_state', { detail: 'this key store does not accept transferred keys' });
+  }
   const existing = await current(deps);
   if (existing) return existing;
   const mine = await create(deps);

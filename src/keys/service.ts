@@ -54,6 +54,8 @@ export interface KeyService {
    * by the key store and stored like an imported key.
    */
   importWrapped(transportKeyId: string, wrapped: Uint8Array, purpose: string): Promise<KeyRecord>;
+  /** Whether this key store can unwrap transfers (importWrapped); the PKCS#11 store cannot yet. */
+  readonly acceptsTransfers: boolean;
   get(id: string): Promise<KeyRecord>;
   /** Every key record, oldest first (administration). */
   list(): Promise<KeyRecord[]>;
@@ -182,6 +184,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const id = deps.random.uuid();
       return insert(id, await keystore.importWrapped(await activeHandle(transportKeyId), wrapped, id), purpose);
     },
+    acceptsTransfers: keystore.importWrapped !== undefined,
     get: async (id) => toRecord(await row(id)),
     async signDigests(keyId, sig, digests) {
       const h = await activeHandle(keyId);
