@@ -39,7 +39,10 @@ interface Signer {
 }
 
 /** An "external CA" and a signer key certified by it, made with OpenSSL. */
-function makeSigner(kind: 'ec' | 'rsa', opts: { days?: number; legacy?: boolean; certKey?: 'other' } = {}): Signer {
+function makeSigner(
+  kind: 'ec' | 'rsa',
+  opts: { days?: number; legacy?: boolean; certKey?: 'other'; iter?: number } = {},
+): Signer {
   const dir = mkdtempSync(join(tmpdir(), 'shomei-lifecycle-'));
   const run = (args: string[]) => {
     const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
@@ -78,6 +81,7 @@ function makeSigner(kind: 'ec' | 'rsa', opts: { days?: number; legacy?: boolean;
         ['pkcs12', '-export', '-inkey', 'key.pem', '-in', 'ee.pem', '-certfile', 'ca.pem', '-out', 'a.p12'].concat(
           ['-passout', `pass:${PASSWORD}`],
           opts.legacy ? ['-legacy'] : [],
+          opts.iter ? ['-iter', String(opts.iter), '-nomaciter'] : [],
         ),
       );
     const der = (f: string) => Buffer.from(new X509Certificate(readFileSync(join(dir, f))).raw);
@@ -171,6 +175,13 @@ describe.each(await backends())('KEY-2 key lifecycle on $name', (backend) => {
     await expect(readPkcs12(Buffer.from('not a pfx'), PASSWORD)).rejects.toMatchObject({ code: 'pkcs12_invalid' });
     const legacy = signer('ec', { legacy: true });
     await expect(readPkcs12(legacy.p12, PASSWORD)).rejects.toMatchObject({ code: 'pkcs12_unsupported' });
+  });
+
+  it('KEY-2: a PKCS#12 asking for more than 10^6 PBKDF2 iterations is refused before any derivation', async () => {
+    const s = signer('ec', { iter: 1_500_000 });
+    const t0 = performance.now();
+    await expect(readPkcs12(s.p12, PASSWORD)).rejects.toMatchObject({ code: 'pkcs12_unsupported' });
+    expect(performance.now() - t0).toBeLessThan(500);
   });
 
   it.each(['ec', 'rsa'] as const)(

@@ -7,7 +7,16 @@
  * for the key first, then its issuers in order.
  */
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { CertBag, PFX, PKCS8ShroudedKeyBag, PrivateKeyInfo } from 'pkijs';
+import {
+  type AlgorithmIdentifier,
+  CertBag,
+  EncryptedData,
+  PBES2Params,
+  PBKDF2Params,
+  PFX,
+  PKCS8ShroudedKeyBag,
+  PrivateKeyInfo,
+} from 'pkijs';
 import { ShomeiError } from '../errors.js';
 
 export interface Pkcs12Contents {
@@ -36,11 +45,42 @@ function orderChain(spki: Buffer, certs: Buffer[]): Buffer[] {
   return chain.map((c) => c.der);
 }
 
+/**
+ * A file states its own key-derivation cost; an uploader could ask for billions of PBKDF2 rounds.
+ * Far above OpenSSL's 2048 and OWASP's 600 000 for PBKDF2-HMAC-SHA256, and refused before any work.
+ */
+export const MAX_PKCS12_ITERATIONS = 1_000_000;
+const OID_PBES2 = '1.2.840.113549.1.5.13';
+const OID_PBKDF2 = '1.2.840.113549.1.5.12';
+const OID_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
+
+const tooCostly = (n: number | undefined) => {
+  if ((n ?? 1) > MAX_PKCS12_ITERATIONS) {
+    throw new ShomeiError('pkcs12_unsupported', {
+      detail: `more than ${MAX_PKCS12_ITERATIONS} key-derivation iterations`,
+    });
+  }
+};
+
+/** RFC 8018 §6.2 PBES2 with §5.2 PBKDF2: its iteration count within bounds. */
+function checkCost(alg: AlgorithmIdentifier): void {
+  if (alg.algorithmId !== OID_PBES2) return; // anything else PKI.js refuses (pkcs12_unsupported)
+  const kdf = PBES2Params.fromBER(alg.algorithmParams.toBER(false)).keyDerivationFunc;
+  if (kdf.algorithmId === OID_PBKDF2) tooCostly(PBKDF2Params.fromBER(kdf.algorithmParams.toBER(false)).iterationCount);
+}
+
 async function open(der: Uint8Array, password: ArrayBuffer) {
   const pfx = PFX.fromBER(toArrayBuffer(der));
+  tooCostly(pfx.macData?.iterations); // RFC 7292 §5.1 MacData
   await pfx.parseInternalValues({ password, checkIntegrity: true });
   const safe = pfx.parsedValue?.authenticatedSafe;
   if (!safe) throw new Error('no authenticated safe');
+  for (const ci of safe.safeContents) {
+    if (ci.contentType === OID_ENCRYPTED_DATA) {
+      // A copy: PKI.js parses the same ASN.1 again below, and parsing annotates it in place.
+      checkCost(EncryptedData.fromBER(ci.content.toBER(false)).encryptedContentInfo.contentEncryptionAlgorithm);
+    }
+  }
   await safe.parseInternalValues({ safeContents: safe.safeContents.map(() => ({ password })) });
   const keys: PrivateKeyInfo[] = [];
   const certs: Buffer[] = [];
@@ -48,6 +88,7 @@ async function open(der: Uint8Array, password: ArrayBuffer) {
     for (const bag of contents.value.safeBags) {
       const v = bag.bagValue;
       if (v instanceof PKCS8ShroudedKeyBag) {
+        checkCost(v.encryptionAlgorithm);
         // Public in PKI.js's JavaScript, declared protected in its typings.
         await (
           v as unknown as { parseInternalValues(p: { password: ArrayBuffer }): Promise<void> }
@@ -72,6 +113,7 @@ export async function readPkcs12(der: Uint8Array, password: string): Promise<Pkc
   try {
     contents = await open(der, toArrayBuffer(pw));
   } catch (e) {
+    if (e instanceof ShomeiError) throw e;
     const message = e instanceof Error ? e.message : '';
     if (/Unknown|unsupported|not supported/i.test(message) && !/Integrity/i.test(message)) {
       throw new ShomeiError('pkcs12_unsupported', {
