@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HASHES, type KeyHandle, type KeyStore, type ResolvedSignature } from '../src/keys/index.js';
@@ -330,6 +331,23 @@ describe.skipIf(skip)('keys/pkcs11 — signing in child processes', () => {
       await pool.close();
     }
   }, 60_000);
+
+  it('SIGN-5: the PIN reaches a child over IPC only, never through its argv or environment', async () => {
+    process.env.SHOMEI_PKCS11_PIN = hsm.pin;
+    const pool = await startSigningProcesses({ ...opts(), processes: 1 });
+    try {
+      const [pid] = pool.pids();
+      for (const file of ['environ', 'cmdline']) {
+        const text = readFileSync(`/proc/${pid}/${file}`, 'utf8');
+        expect(text).not.toContain('SHOMEI_PKCS11_PIN');
+        expect(text).not.toContain(hsm.pin);
+      }
+      expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toContain('SOFTHSM2_CONF=');
+    } finally {
+      delete process.env.SHOMEI_PKCS11_PIN;
+      await pool.close();
+    }
+  });
 
   it('SIGN-5: a wrong PIN fails at start; close() ends every child', async () => {
     await expect(startSigningProcesses({ ...opts(), pin: '000000', processes: 2 })).rejects.toMatchObject({

@@ -31,9 +31,19 @@ function forkChild(): ChildProcess {
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx') : 'tsx';
   return fork(entry, [], {
     execArgv: ts ? ['--import', tsx] : [],
+    env: childEnv(),
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+}
+
+/**
+ * The child gets the module's environment (SOFTHSM2_CONF and the like) but none of shomei's own
+ * settings: SHOMEI_PKCS11_PIN and SHOMEI_KEK stay out of its /proc/<pid>/environ. The PIN comes in
+ * the `init` message.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SHOMEI_')));
 }
 
 export class SigningChild {
