@@ -15,6 +15,7 @@ export {
   keyTypeInfo,
   OID,
 } from './algorithms.js';
+export { REVOCATION_REASONS, type RevocationReason } from './certificate-store.js';
 export type { CertificateInfo } from './certificates.js';
 export { formatDn, parseDn } from './dn.js';
 export type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
@@ -39,8 +40,6 @@ export {
   type KeyRecord,
   type KeyService,
   type KeyServiceDeps,
-  REVOCATION_REASONS,
-  type RevocationReason,
 } from './service.js';
 export {
   checkDigests,

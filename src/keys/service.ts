@@ -7,6 +7,7 @@ import { ShomeiError } from '../errors.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { KeysTable, Store } from '../store/index.js';
 import { KEY_TYPES, type KeyPolicy, type KeyType, keyTypeInfo } from './algorithms.js';
+import { loadCertificate, markRevoked, type RevocationReason, storeChain } from './certificate-store.js';
 import { type CertificateInfo, checkChain } from './certificates.js';
 import { buildCsr } from './csr.js';
 import type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
@@ -31,20 +32,6 @@ export interface KeyChange {
   /** Free text, required: why the key changes. */
   readonly reason: string;
 }
-
-/** RFC 5280 §5.3.1 CRLReason values a certificate can be revoked with (removeFromCRL is CRL-only). */
-export const REVOCATION_REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise',
-] as const;
-export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 export interface KeyService {
   generate(keyType: KeyType, purpose: string): Promise<KeyRecord>;
@@ -229,7 +216,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
     publicKey: async (id) => Buffer.from((await row(id)).public_key),
     csr: async (keyId, subjectDn) => buildCsr(service, keyId, (await row(keyId)).public_key, subjectDn),
-    importCertificateChain: (keyId, chainDer) => importChain(deps, row, keyId, chainDer),
+    importCertificateChain: async (keyId, chainDer) =>
+      storeChain(store, keyId, checkChain(Buffer.from((await row(keyId)).public_key), chainDer), clock.now()),
     certificate: (keyId) => loadCertificate(store, keyId),
     async retire(id, why) {
       checkChange(why);
@@ -252,19 +240,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
     async revokeCertificate(keyId, reason, why) {
       checkChange(why);
-      if (!(REVOCATION_REASONS as readonly string[]).includes(reason)) {
-        throw new ShomeiError('invalid_parameter', { name: 'reason' });
-      }
       const r = await row(keyId);
-      const res = await db
-        .updateTable('key_certificates')
-        .set({ status: 'revoked', revoked_at: clock.now(), revocation_reason: reason })
-        .where('key_id', '=', keyId)
-        .where('status', '!=', 'revoked')
-        .executeTakeFirst();
-      const cert = await loadCertificate(store, keyId);
-      if (!cert) throw new ShomeiError('invalid_state', { detail: 'the key has no certificate' });
-      if (res.numUpdatedRows === 0n) throw new ShomeiError('invalid_state', { detail: 'certificate already revoked' });
+      const cert = await markRevoked(store, keyId, reason, clock.now());
       await logChange('certificate.revoke', r, why, { serialNumber: cert.serialNumber, revocationReason: reason });
       return cert;
     },
@@ -273,69 +250,6 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
     },
   };
   return service;
-}
-
-/** A renewal replaces the certificate; the one it replaces is kept (KEY-2, for the record). */
-async function importChain(
-  deps: KeyServiceDeps,
-  row: (id: string) => Promise<KeysTable>,
-  keyId: string,
-  chainDer: readonly Uint8Array[],
-): Promise<CertificateInfo> {
-  const key = await row(keyId);
-  const info = checkChain(Buffer.from(key.public_key), chainDer);
-  const values = {
-    chain: JSON.stringify(info.chain.map((c) => c.toString('base64'))),
-    serial_number: info.serialNumber,
-    subject_dn: info.subjectDn,
-    issuer_dn: info.issuerDn,
-    not_before: info.notBefore,
-    not_after: info.notAfter,
-    status: info.status,
-    created_at: deps.clock.now(),
-    revoked_at: null,
-    revocation_reason: null,
-  };
-  await deps.store.transaction(async (tx) => {
-    const old = await tx.selectFrom('key_certificates').selectAll().where('key_id', '=', keyId).executeTakeFirst();
-    if (old && old.serial_number !== info.serialNumber) {
-      await tx
-        .insertInto('key_certificates_previous')
-        .values({
-          key_id: keyId,
-          serial_number: old.serial_number,
-          chain: old.chain,
-          not_before: old.not_before,
-          not_after: old.not_after,
-          status: old.status,
-          replaced_at: deps.clock.now(),
-        })
-        .onConflict((oc) => oc.columns(['key_id', 'serial_number']).doNothing())
-        .execute();
-    }
-    await tx
-      .insertInto('key_certificates')
-      .values({ key_id: keyId, ...values })
-      .onConflict((oc) => oc.column('key_id').doUpdateSet(values))
-      .execute();
-  });
-  return info;
-}
-
-async function loadCertificate(store: Store, keyId: string): Promise<CertificateInfo | null> {
-  const r = await store.db.selectFrom('key_certificates').selectAll().where('key_id', '=', keyId).executeTakeFirst();
-  if (!r) return null;
-  // The chain was parsed and checked on import; the hot path (every authorize and signHash reads
-  // it) uses the stored description instead of parsing DER again.
-  return {
-    chain: (JSON.parse(r.chain) as string[]).map((b) => Buffer.from(b, 'base64')),
-    serialNumber: r.serial_number,
-    subjectDn: r.subject_dn,
-    issuerDn: r.issuer_dn,
-    notBefore: Number(r.not_before),
-    notAfter: Number(r.not_after),
-    status: r.status,
-  };
 }
 
 async function destroyKey(deps: KeyServiceDeps, r: KeysTable): Promise<void> {
