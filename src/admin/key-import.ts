@@ -60,6 +60,7 @@ function checkWhy(why: KeyChange): void {
 async function bind(
   deps: LifecycleDeps,
   key: KeyRecord,
+  source: Source,
   req: CredentialOptions & { userId: string; chain: readonly Buffer[] },
   why: KeyChange,
 ): Promise<{ credential: Credential; serial: string }> {
@@ -81,7 +82,9 @@ async function bind(
     {
       userId: req.userId,
       keyId: key.id,
-      description: req.description ?? `${keyType} key (${why.reason})`.slice(0, 200),
+      // The signer sees this (credentials/info); the operator's reason stays in the log.
+      description:
+        req.description ?? `${keyType} key (${source === 'transfer' ? 'transferred from a CA' : 'imported'})`,
       scal: req.scal ?? '1',
       multisign,
     },
@@ -111,7 +114,7 @@ async function register(
     await deps.users.get(req.userId);
     key = await store();
     await refuseDuplicate(deps, key);
-    const { credential, serial } = await bind(deps, key, req, why);
+    const { credential, serial } = await bind(deps, key, source, req, why);
     await deps.audit.append({
       type: EVENT[source],
       outcome: 'success',
