@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSoftHsm, type SoftHsm } from '../test/support/softhsm.js';
+import { createSoftHsm, type SoftHsm, softHsmUnavailable } from '../test/support/softhsm.js';
 import { b1Scenario, countSignatures, type Demo, timing } from './cases-sign.js';
 import { cli, load, opensslRsaSpeed, ROOT, startShomei } from './lib.js';
 import type { Row, RunOptions } from './report.js';
@@ -37,6 +37,17 @@ const QUICK: Layout[] = [
   { processes: 2, sessions: 1 },
   { processes: 0, sessions: 1 },
 ];
+
+/** BENCH_PKCS11_LAYOUTS="2x1,0x1,2x1,0x1" (processes x sessions) runs these instead, e.g. interleaved A/B. */
+function layouts(quick: boolean): Layout[] {
+  const custom = process.env.BENCH_PKCS11_LAYOUTS;
+  if (!custom) return quick ? QUICK : FULL;
+  return custom.split(',').map((l) => {
+    const [processes, sessions] = l.split('x').map(Number);
+    if (!Number.isInteger(processes) || !Number.isInteger(sessions)) throw new Error(`bad layout ${l}`);
+    return { processes: processes as number, sessions: sessions as number };
+  });
+}
 
 const label = (l: Layout) =>
   l.processes === 0
@@ -71,6 +82,7 @@ async function login(url: string, demo: Demo): Promise<string> {
 
 export async function benchSignPkcs11(opts: RunOptions): Promise<Row[]> {
   const { secs, warm } = timing(opts);
+  if (softHsmUnavailable()) return []; // prints why; in CI a missing SoftHSM throws instead
   const hsm = createSoftHsm([TOKEN]); // also sets SOFTHSM2_CONF for the servers started below
   const dataDir = mkdtempSync(join(tmpdir(), 'shomei-bench-p11-'));
   const base = {
@@ -98,7 +110,7 @@ export async function benchSignPkcs11(opts: RunOptions): Promise<Row[]> {
     });
     let demo: Demo | undefined;
     let token = '';
-    for (const layout of opts.quick ? QUICK : FULL) {
+    for (const layout of layouts(opts.quick)) {
       const server = await startShomei({
         ...base,
         SHOMEI_KEYSTORE__PKCS11__PROCESSES: String(layout.processes),

@@ -41,17 +41,18 @@ export const ConfigSchema = T.Object(
             module: T.String({ default: '' }),
             /** CK_TOKEN_INFO.label of the token holding the keys. */
             tokenLabel: T.String({ default: '' }),
-            /** User PIN. Prefer SHOMEI_PKCS11_PIN to a file; never logged. */
+            /** User PIN; prefer SHOMEI_PKCS11_PIN to writing it in the JSON file. Never logged. */
             pin: T.String({ default: '' }),
             /**
-             * Sessions per process, each signing on its own libuv thread. 1 by default: SoftHSM2
-             * serialises signing inside one process, so extra sessions only add contention (B1,
-             * BENCHMARKS.md); a network HSM licensed for more sessions may want more.
+             * Sessions per process, each signing on its own libuv thread. 1 by default: with two
+             * signing processes on two cores a second session each bought nothing (B1,
+             * BENCHMARKS.md); a network HSM, where a signature waits on the device, may want more.
              */
             sessions: T.Integer({ minimum: 1, maximum: 64, default: 1 }),
             /**
              * Signing child processes, each with its own PKCS#11 context (0 = sign in this process).
-             * 2 by default, one per core of the reference machine: the fastest B1 layout measured.
+             * 2 by default (one per core of the reference machine): the fastest B1 layout measured,
+             * and a module that crashes takes one child down, not the service.
              */
             processes: T.Integer({ minimum: 0, maximum: 64, default: 2 }),
           },
