@@ -12,11 +12,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/index.js';
+import { openKeyStore } from '../src/bootstrap/keystore.js';
+import { ConfigError, parseConfig } from '../src/config/index.js';
+import { HASHES } from '../src/keys/index.js';
 import { parseKeyRef } from '../src/keys/pkcs11/index.js';
 import { acquireModule, findSlot, type Pkcs11Module, releaseModule } from '../src/keys/pkcs11/module.js';
 import { findKey } from '../src/keys/pkcs11/objects.js';
-import { certPem, openssl } from './keys-openssl.js';
+import { systemRandom } from '../src/platform/index.js';
+import { certPem, openssl, pkeyutlVerify } from './keys-openssl.js';
 import { authorizeBody, b64, httpPost, OIDS, sha256, startApp, type TestApp } from './support/app.js';
 import { createSoftHsm, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
 
@@ -142,6 +145,53 @@ describe.skipIf(skip).each([{ processes: 0 }, { processes: 1 }])(
     );
   },
 );
+
+describe.skipIf(skip)('SIGN-5: start-up failures name the setting to fix', () => {
+  let hsm: SoftHsm;
+  beforeAll(() => {
+    hsm = createSoftHsm([TOKEN]);
+  });
+  afterAll(() => hsm?.cleanup());
+  const open = (pkcs11: Record<string, unknown>) =>
+    openKeyStore(
+      parseConfig({
+        keystore: { kind: 'pkcs11', pkcs11: { module: hsm.modulePath, tokenLabel: TOKEN, pin: hsm.pin, ...pkcs11 } },
+      }),
+      systemRandom,
+      () => {
+        throw new Error('the software key store must not be built');
+      },
+    );
+
+  it.each([
+    [{ tokenLabel: 'no-such-token' }, /^keystore\.pkcs11\.tokenLabel: no token labelled "no-such-token"/],
+    [{ pin: '000000' }, /^keystore\.pkcs11\.pin \(SHOMEI_PKCS11_PIN\): The PKCS#11 token rejected the configured PIN$/],
+    [
+      { module: '/nonexistent/lib.so' },
+      /^keystore\.pkcs11\.module: cannot load the PKCS#11 module \/nonexistent\/lib\.so/,
+    ],
+  ])('SIGN-5: %o is refused with a ConfigError', async (over, message) => {
+    const e = await open(over).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as Error).message).toMatch(message);
+    expect((e as Error).message).not.toContain('000000');
+  });
+
+  it('SIGN-5: with processes > 0 the store signs through child processes and closes them', async () => {
+    const ks = await open({ processes: 1 });
+    try {
+      const stored = await ks.generate('EC-P256', 'bootstrap');
+      const handle = { id: 'bootstrap', ref: stored.ref, keyType: 'EC-P256' as const, wrapped: null };
+      const digest = sha256('bootstrap');
+      const [sig] = await ks.sign(handle, { scheme: 'ecdsa', hash: HASHES['SHA-256'] }, [digest]);
+      expect(pkeyutlVerify(stored.publicKey, digest, sig as Buffer, ['digest:sha256']).out).toContain(
+        'Signature Verified Successfully',
+      );
+    } finally {
+      await ks.close();
+    }
+  });
+});
 
 describe('SIGN-5: configuration of the PKCS#11 key store', () => {
   it('SIGN-5: keystore.kind pkcs11 without module, token and PIN is refused, naming each setting', () => {
