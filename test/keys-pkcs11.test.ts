@@ -349,6 +349,16 @@ describe.skipIf(skip)('keys/pkcs11 — signing in child processes', () => {
     }
   });
 
+  it('SIGN-5: close() while batches are being signed lets them finish, in-process and in child processes', async () => {
+    const digests = Array.from({ length: 300 }, () => randomBytes(32));
+    const local = await createPkcs11KeyStore({ ...opts(), random: systemRandom });
+    const pool = await startSigningProcesses({ ...opts(), processes: 2 });
+    const batches = [local.sign(handle, rsa, digests), pool.sign(handle, rsa, digests)];
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([local.close(), pool.close()]);
+    for (const b of await Promise.all(batches)) expect(b).toHaveLength(300);
+  }, 60_000);
+
   it('SIGN-5: a wrong PIN fails at start; close() ends every child', async () => {
     await expect(startSigningProcesses({ ...opts(), pin: '000000', processes: 2 })).rejects.toMatchObject({
       code: 'pkcs11_pin_incorrect',

@@ -18,6 +18,9 @@ import {
 } from './protocol.js';
 
 let store: Promise<KeyStore> | undefined;
+/** Requests being signed: C_Finalize must not pull sessions from under a C_Sign in progress. */
+let inFlight = 0;
+let drained: (() => void) | undefined;
 
 const reply = (m: ChildReply) => process.send?.(m);
 
@@ -39,6 +42,7 @@ async function init(m: ChildInit): Promise<void> {
 }
 
 async function handle(m: Exclude<ChildRequest, ChildInit>): Promise<void> {
+  inFlight++;
   try {
     if (!store) throw new Error('sign request before init');
     const ks = await store;
@@ -49,16 +53,29 @@ async function handle(m: Exclude<ChildRequest, ChildInit>): Promise<void> {
     reply({ type: 'result', id: m.id, signatures });
   } catch (e) {
     reply({ type: 'failed', id: m.id, error: toWireError(e) });
+  } finally {
+    if (--inFlight === 0) drained?.();
   }
 }
+
+/** Resolves when no request is being signed, or after `ms` (a hung token must not keep us alive). */
+const drain = (ms: number) =>
+  inFlight === 0
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => {
+        drained = resolve;
+        setTimeout(resolve, ms).unref();
+      });
 
 process.on('message', (m: ChildRequest) => {
   if (m.type === 'init') void init(m);
   else void handle(m);
 });
 
+// The parent is gone (closed or crashed): finish what is being signed, log out, finalise, exit.
 process.on('disconnect', () => {
-  void (store ?? Promise.reject())
+  void drain(10_000)
+    .then(() => store ?? Promise.reject())
     .then((ks) => ks.close())
     .catch(() => undefined)
     .finally(() => process.exit(0));

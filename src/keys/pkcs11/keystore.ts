@@ -4,6 +4,7 @@
  * that take time (key generation, signing) use pkcs11js' *Async variants, which run on libuv's
  * thread pool and leave the event loop free; the rest are short synchronous calls.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pkcs11js from 'pkcs11js';
 import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
@@ -157,6 +158,8 @@ function buildStore(ctx: Context, release: () => void): KeyStore {
     // No exportForBackup: CKA_EXTRACTABLE=false keys cannot leave the token by design (BACKUP-1).
     destroy: (h) => destroyKey(ctx, h),
     async close() {
+      // Let running C_Sign calls finish first; a hung token gets 10 s, not forever.
+      await Promise.race([ctx.pool.idle(), sleep(10_000, undefined, { ref: false })]);
       ctx.pool.close();
       release();
     },

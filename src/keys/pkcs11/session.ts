@@ -33,6 +33,9 @@ export class SessionPool {
   #opened = 0;
   #idle: Pooled[] = [];
   #waiters: { resolve: (s: Pooled) => void; reject: (e: unknown) => void }[] = [];
+  /** Operations running on a session, and who waits for there to be none (close). */
+  #busy = 0;
+  #onIdle: (() => void)[] = [];
 
   constructor(opts: SessionPoolOptions) {
     this.#opts = opts;
@@ -55,6 +58,14 @@ export class SessionPool {
     }
   }
 
+  /**
+   * Resolves when no operation is running on a session. Closing sessions (§5.6) or finalising the
+   * module (§5.4) under a C_Sign that is still running on the thread pool is undefined behaviour.
+   */
+  idle(): Promise<void> {
+    return this.#busy === 0 ? Promise.resolve() : new Promise((resolve) => this.#onIdle.push(resolve));
+  }
+
   /** §5.6 C_CloseAllSessions, which also logs the application out of the token. */
   close(): void {
     this.#generation++;
@@ -68,6 +79,7 @@ export class SessionPool {
 
   async #attempt<T>(fn: (session: pkcs11js.Handle) => Promise<T>): Promise<T> {
     const s = await this.#acquire();
+    this.#busy++;
     try {
       const result = await fn(s.handle);
       this.#release(s);
@@ -76,6 +88,8 @@ export class SessionPool {
       if (recoverable(e) && s.generation === this.#generation) this.#reset();
       this.#release(s);
       throw e;
+    } finally {
+      if (--this.#busy === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
     }
   }
 

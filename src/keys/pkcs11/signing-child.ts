@@ -6,6 +6,7 @@
  * late child is killed and its requests fail rather than hang.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ShomeiError } from '../../errors.js';
 import { asBuffer, type ChildInit, type ChildReply, type ChildRequest, fromWireError } from './protocol.js';
@@ -56,6 +57,7 @@ export class SigningChild {
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMs: number;
   #nextId = 1;
+  #onDrained: (() => void)[] = [];
   #markReady: () => void = () => undefined;
   #markFailed: (e: Error) => void = () => undefined;
 
@@ -95,8 +97,15 @@ export class SigningChild {
     });
   }
 
-  /** The child logs out and finalises the module when its IPC channel closes; a stuck one is killed. */
-  stop(): Promise<void> {
+  /**
+   * Requests in flight are answered first (10 s at most); then the child logs out and finalises the
+   * module when its IPC channel closes; a stuck one is killed.
+   */
+  async stop(): Promise<void> {
+    if (this.#pending.size > 0) {
+      const drained = new Promise<void>((resolve) => this.#onDrained.push(resolve));
+      await Promise.race([drained, sleep(10_000, undefined, { ref: false })]);
+    }
     return new Promise<void>((resolve) => {
       if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve();
       this.proc.once('exit', () => resolve());
@@ -126,7 +135,10 @@ export class SigningChild {
     this.#pending.delete(id);
     this.load -= p.weight;
     clearTimeout(p.timer);
-    if (this.#pending.size === 0) this.#setRef(false);
+    if (this.#pending.size === 0) {
+      this.#setRef(false);
+      for (const resolve of this.#onDrained.splice(0)) resolve();
+    }
     if ('error' in outcome) p.reject(outcome.error);
     else p.resolve(outcome.signatures);
   }
