@@ -2,7 +2,7 @@
  * PKCS#11 specifics beyond the contract suite (SIGN-2, SIGN-5): keys that cannot be read out of the
  * token, clear errors for a bad module / PIN / token, session recovery, and RFC 7512 URIs.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pkcs11js from 'pkcs11js';
@@ -357,6 +357,41 @@ describe.skipIf(skip)('keys/pkcs11 — signing in child processes', () => {
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all([local.close(), pool.close()]);
     for (const b of await Promise.all(batches)) expect(b).toHaveLength(300);
+  }, 60_000);
+
+  it('SIGN-5: a child whose parent is killed mid-batch drains, logs out and exits without crashing', async () => {
+    const pool = new URL('../src/keys/pkcs11/process-pool.ts', import.meta.url).href;
+    const script = `
+      const { startSigningProcesses } = await import(${JSON.stringify(pool)});
+      const [opts, handle] = JSON.parse(process.argv[1]);
+      const p = await startSigningProcesses({ ...opts, processes: 1 });
+      process.stdout.write(JSON.stringify(p.pids()) + '\\n');
+      const digests = Array.from({ length: 1000 }, (_, i) => Buffer.alloc(32, i));
+      p.sign(handle, { scheme: 'rsa-pkcs1', hash: { name: 'SHA-256', oid: '2.16.840.1.101.3.4.2.1', length: 32, node: 'sha256' } }, digests);
+      setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);`;
+    const args = ['--import', 'tsx', '--input-type=module', '-e', script, JSON.stringify([opts(), handle])];
+    const proc = spawn(process.execPath, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+    });
+    proc.stderr.on('data', (d) => {
+      out += d;
+    });
+    // 'close' fires once every holder of the pipes has exited: the killed parent and its orphaned child.
+    await new Promise((resolve) => proc.on('close', resolve));
+    const [pid] = JSON.parse(out.split('\n')[0] ?? '[]') as number[];
+    expect(pid).toBeGreaterThan(0);
+    // Gone, or a zombie waiting for whoever adopted the orphan to reap it.
+    const state = () => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      } catch {
+        return 'gone';
+      }
+    };
+    expect(['gone', 'Z']).toContain(state());
+    expect(out).not.toMatch(/double free|corruption|Segmentation|Aborted/);
   }, 60_000);
 
   it('SIGN-5: a wrong PIN fails at start; close() ends every child', async () => {

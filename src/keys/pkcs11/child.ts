@@ -22,7 +22,11 @@ let store: Promise<KeyStore> | undefined;
 let inFlight = 0;
 let drained: (() => void) | undefined;
 
-const reply = (m: ChildReply) => process.send?.(m);
+/** Answers the parent; once it has gone (disconnect), answers are dropped rather than thrown. */
+const reply = (m: ChildReply, then: () => void = () => undefined) => {
+  if (process.connected) process.send?.(m, undefined, undefined, then);
+  else then();
+};
 
 async function init(m: ChildInit): Promise<void> {
   store = createPkcs11KeyStore({
@@ -36,8 +40,7 @@ async function init(m: ChildInit): Promise<void> {
     await store;
     reply({ type: 'ready' });
   } catch (e) {
-    reply({ type: 'init-failed', error: toWireError(e) });
-    process.exit(1);
+    reply({ type: 'init-failed', error: toWireError(e) }, () => process.exit(1));
   }
 }
 
