@@ -32,9 +32,9 @@ const FULL: Layout[] = [
   { processes: 2, sessions: 1 },
   { processes: 2, sessions: 2 },
 ];
-/** --quick: the default layout (2 children × 1 session) and in-process, so CI proves both paths work. */
+/** --quick: the default layout (2 children × 2 sessions) and in-process, so CI proves both paths work. */
 const QUICK: Layout[] = [
-  { processes: 2, sessions: 1 },
+  { processes: 2, sessions: 2 },
   { processes: 0, sessions: 1 },
 ];
 

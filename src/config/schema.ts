@@ -44,15 +44,15 @@ export const ConfigSchema = T.Object(
             /** User PIN; prefer SHOMEI_PKCS11_PIN to writing it in the JSON file. Never logged. */
             pin: T.String({ default: '' }),
             /**
-             * Sessions per process, each signing on its own libuv thread. 1 by default: with two
-             * signing processes on two cores a second session each bought nothing (B1,
-             * BENCHMARKS.md); a network HSM, where a signature waits on the device, may want more.
+             * Sessions per process, each signing on its own libuv thread. 2 by default: a child keeps
+             * the token busy while its event loop or the IPC is (B1, BENCHMARKS.md); a network HSM,
+             * where a signature waits on the device, may want more.
              */
-            sessions: T.Integer({ minimum: 1, maximum: 64, default: 1 }),
+            sessions: T.Integer({ minimum: 1, maximum: 64, default: 2 }),
             /**
              * Signing child processes, each with its own PKCS#11 context (0 = sign in this process).
-             * 2 by default (one per core of the reference machine): the fastest B1 layout measured,
-             * and a module that crashes takes one child down, not the service.
+             * 2 by default (one per core of the reference machine): two children beat every
+             * in-process layout in B1, and a module that crashes takes one child down, not the service.
              */
             processes: T.Integer({ minimum: 0, maximum: 64, default: 2 }),
           },
