@@ -33,8 +33,11 @@ export function configFrom(g: GlobalOptions, extra: Record<string, unknown> = {}
 /** Admin actions are logged with the operating-system account that ran them (USER-2). */
 export const cliActor = (): string => `admin:${userInfo().username}`;
 
+/** A one-shot command signs little: one software worker, PKCS#11 in this process (no children). */
+const ONE_SHOT = { keystore: { workers: 1, pkcs11: { processes: 0 } } };
+
 export async function withApp<T>(g: GlobalOptions, fn: (app: App) => Promise<T>): Promise<T> {
-  const app = await buildApp(configFrom(g), { logger: false });
+  const app = await buildApp(configFrom(g, ONE_SHOT), { logger: false });
   try {
     return await fn(app);
   } finally {
