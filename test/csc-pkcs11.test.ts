@@ -6,13 +6,13 @@
  * with a clear, PIN-free message when the module or the settings are wrong.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openKeyStore } from '../src/bootstrap/keystore.js';
+import { openKeyStore, pkcs11Target } from '../src/bootstrap/keystore.js';
 import { ConfigError, parseConfig } from '../src/config/index.js';
 import { HASHES } from '../src/keys/index.js';
 import { parseKeyRef } from '../src/keys/pkcs11/index.js';
@@ -177,6 +177,22 @@ describe.skipIf(skip)('SIGN-5: start-up failures name the setting to fix', () =>
     expect((e as Error).message).not.toContain('000000');
   });
 
+  it('SIGN-5: a store opened from keystore.pkcs11.uri alone (token, module-path, pin-value) signs', async () => {
+    const uri = `pkcs11:token=${TOKEN}?module-path=${hsm.modulePath}&pin-value=${hsm.pin}`;
+    const ks = await open({ uri, module: '', tokenLabel: '', pin: '', processes: 0 });
+    try {
+      const stored = await ks.generate('EC-P256', 'from-uri');
+      const handle = { id: 'from-uri', ref: stored.ref, keyType: 'EC-P256' as const, wrapped: null };
+      const digest = sha256('from-uri');
+      const [sig] = await ks.sign(handle, { scheme: 'ecdsa', hash: HASHES['SHA-256'] }, [digest]);
+      expect(pkeyutlVerify(stored.publicKey, digest, sig as Buffer, ['digest:sha256']).out).toContain(
+        'Signature Verified Successfully',
+      );
+    } finally {
+      await ks.close();
+    }
+  });
+
   it('SIGN-5: with processes > 0 the store signs through child processes and closes them', async () => {
     const ks = await open({ processes: 1 });
     try {
@@ -206,6 +222,42 @@ describe('SIGN-5: configuration of the PKCS#11 key store', () => {
     expect(c.keystore.pkcs11).toMatchObject({ module: '/m.so', tokenLabel: 't', pin: '1234' });
     expect(c.keystore.pkcs11.sessions).toBeGreaterThan(0);
     expect(c.keystore.pkcs11.processes).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('SIGN-5: the token named by a PKCS#11 URI (RFC 7512) in configuration', () => {
+  const base = { module: '', tokenLabel: '', pin: '', sessions: 1, processes: 0 };
+  it('SIGN-5: token, module-path and pin-source (a file) come from the URI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shomei-uri-'));
+    try {
+      writeFileSync(join(dir, 'pin'), '4321\n', { mode: 0o600 });
+      const uri = `pkcs11:token=shomei%20main?module-path=/usr/lib/x.so&pin-source=file:${join(dir, 'pin')}`;
+      expect(pkcs11Target({ ...base, uri })).toEqual({
+        module: '/usr/lib/x.so',
+        tokenLabel: 'shomei main',
+        pin: '4321',
+      });
+      const c = parseConfig({ keystore: { kind: 'pkcs11', pkcs11: { uri } } });
+      expect(c.keystore.pkcs11.uri).toBe(uri);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGN-5: settings fill what the URI lacks; a URI and a setting that disagree are refused', () => {
+    expect(pkcs11Target({ ...base, uri: 'pkcs11:token=t', module: '/m.so', pin: '1' })).toEqual({
+      module: '/m.so',
+      tokenLabel: 't',
+      pin: '1',
+    });
+    expect(() => pkcs11Target({ ...base, uri: 'pkcs11:token=a', tokenLabel: 'b', module: '/m', pin: '1' })).toThrow(
+      /disagree/,
+    );
+    expect(() => pkcs11Target({ ...base, uri: 'pkcs11:token=a', pin: '1' })).toThrow(/no module/);
+    expect(() => pkcs11Target({ ...base, uri: 'pkcs11:token=a;token=b', module: '/m', pin: '1' })).toThrow(
+      /keystore.pkcs11.uri/,
+    );
+    expect(() => parseConfig({ keystore: { kind: 'pkcs11', pkcs11: { uri: 'token=a' } } })).toThrow(/pkcs11:/);
   });
 });
 

@@ -15,7 +15,7 @@ import { findKey } from '../src/keys/pkcs11/objects.js';
 import { type SigningProcesses, startSigningProcesses } from '../src/keys/pkcs11/process-pool.js';
 import { systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
-import { createSoftHsm, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
+import { createSoftHsm, inspectToken, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
 
 const TOKEN = 'shomei-main';
 const OTHER = 'shomei-other';
@@ -107,6 +107,7 @@ describe.skipIf(skip)('keys/pkcs11 — SoftHSM2 token', () => {
   let hsm: SoftHsm;
   let ks: KeyStore;
   let module: Pkcs11Module;
+  let token: ReturnType<typeof inspectToken>;
   const open = (over: Partial<{ modulePath: string; tokenLabel: string; pin: string }> = {}) =>
     createPkcs11KeyStore({
       modulePath: hsm.modulePath,
@@ -120,6 +121,7 @@ describe.skipIf(skip)('keys/pkcs11 — SoftHSM2 token', () => {
     hsm = createSoftHsm([TOKEN, OTHER]);
     ks = await open();
     module = acquireModule(hsm.modulePath); // the same per-process context, for looking behind the store
+    token = inspectToken(module, TOKEN);
   });
   afterAll(async () => {
     releaseModule(module);
@@ -133,43 +135,25 @@ describe.skipIf(skip)('keys/pkcs11 — SoftHSM2 token', () => {
     return { stored, handle, ckaId: parseKeyRef(stored.ref).id };
   }
 
-  /** A session of our own; the application is already logged in through the store (v2.40 §2.6.7). */
-  function withSession<T>(fn: (s: pkcs11js.Handle) => T): T {
-    const s = module.p11.C_OpenSession(findSlot(module, TOKEN), pkcs11js.CKF_SERIAL_SESSION);
-    try {
-      return fn(s);
-    } finally {
-      module.p11.C_CloseSession(s);
-    }
-  }
-
-  const attribute = (key: pkcs11js.Handle, s: pkcs11js.Handle, type: number) => {
-    try {
-      return module.p11.C_GetAttributeValue(s, key, [{ type }])[0]?.value;
-    } catch (e) {
-      return e instanceof pkcs11js.Pkcs11Error ? e.code : e;
-    }
-  };
-
   it.each([
     ['RSA-2048', [pkcs11js.CKA_PRIVATE_EXPONENT, pkcs11js.CKA_PRIME_1, pkcs11js.CKA_PRIME_2, pkcs11js.CKA_COEFFICIENT]],
     ['EC-P256', [pkcs11js.CKA_VALUE]],
     ['Ed25519', [pkcs11js.CKA_VALUE]],
   ] as const)('SIGN-2: a generated %s private key cannot be read out of the token', async (keyType, secret) => {
     const { ckaId } = await generated(keyType, `sealed-${keyType}`);
-    withSession((s) => {
+    token.withSession((s) => {
       const key = findKey(module.p11, s, pkcs11js.CKO_PRIVATE_KEY, ckaId);
       // v2.40 §5.7 C_GetAttributeValue: a sensitive or unextractable attribute → CKR_ATTRIBUTE_SENSITIVE.
-      for (const type of secret) expect(attribute(key, s, type)).toBe(pkcs11js.CKR_ATTRIBUTE_SENSITIVE);
+      for (const type of secret) expect(token.attribute(s, key, type)).toBe(pkcs11js.CKR_ATTRIBUTE_SENSITIVE);
       const TRUE = Buffer.of(1);
       const FALSE = Buffer.of(0);
-      expect(attribute(key, s, pkcs11js.CKA_SENSITIVE)).toEqual(TRUE);
-      expect(attribute(key, s, pkcs11js.CKA_EXTRACTABLE)).toEqual(FALSE);
-      expect(attribute(key, s, pkcs11js.CKA_PRIVATE)).toEqual(TRUE);
-      expect(attribute(key, s, pkcs11js.CKA_TOKEN)).toEqual(TRUE);
+      expect(token.attribute(s, key, pkcs11js.CKA_SENSITIVE)).toEqual(TRUE);
+      expect(token.attribute(s, key, pkcs11js.CKA_EXTRACTABLE)).toEqual(FALSE);
+      expect(token.attribute(s, key, pkcs11js.CKA_PRIVATE)).toEqual(TRUE);
+      expect(token.attribute(s, key, pkcs11js.CKA_TOKEN)).toEqual(TRUE);
       // §4.9: set by the token for keys that were generated inside it and never left it.
-      expect(attribute(key, s, pkcs11js.CKA_ALWAYS_SENSITIVE)).toEqual(TRUE);
-      expect(attribute(key, s, pkcs11js.CKA_NEVER_EXTRACTABLE)).toEqual(TRUE);
+      expect(token.attribute(s, key, pkcs11js.CKA_ALWAYS_SENSITIVE)).toEqual(TRUE);
+      expect(token.attribute(s, key, pkcs11js.CKA_NEVER_EXTRACTABLE)).toEqual(TRUE);
     });
   });
 
@@ -210,7 +194,7 @@ describe.skipIf(skip)('keys/pkcs11 — SoftHSM2 token', () => {
     const digest = createHash('sha256').update('before').digest();
     await ks.sign(handle, ecdsa, [digest]);
     module.p11.C_CloseAllSessions(findSlot(module, TOKEN)); // §5.6: also logs the application out
-    const state = () => withSession((s) => module.p11.C_GetSessionInfo(s).state);
+    const state = () => token.withSession((s) => module.p11.C_GetSessionInfo(s).state);
     expect(state()).toBe(CKS_RO_PUBLIC_SESSION); // v2.40 §5.6: no longer logged in
     const [sig] = await ks.sign(handle, ecdsa, [digest]);
     expect(state()).toBe(CKS_RO_USER_FUNCTIONS); // the pool logged in again
@@ -233,7 +217,7 @@ describe.skipIf(skip)('keys/pkcs11 — SoftHSM2 token', () => {
   it('SIGN-2: destroy removes both token objects; the handle then fails with unknown_key', async () => {
     const { handle, ckaId } = await generated('RSA-2048', 'doomed');
     await ks.destroy(handle);
-    withSession((s) => {
+    token.withSession((s) => {
       for (const cls of [pkcs11js.CKO_PRIVATE_KEY, pkcs11js.CKO_PUBLIC_KEY]) {
         expect(() => findKey(module.p11, s, cls, ckaId)).toThrow(expect.objectContaining({ code: 'unknown_key' }));
       }

@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTransportKey, type LifecycleDeps } from '../src/admin/index.js';
 import { createKeyService, defaultSignature, type KeyHandle, type KeyStore, type KeyType } from '../src/keys/index.js';
 import { createPkcs11KeyStore, parseKeyRef } from '../src/keys/pkcs11/index.js';
-import { acquireModule, findSlot, type Pkcs11Module, releaseModule } from '../src/keys/pkcs11/module.js';
+import { acquireModule, type Pkcs11Module, releaseModule } from '../src/keys/pkcs11/module.js';
 import { findKey } from '../src/keys/pkcs11/objects.js';
 import { systemClock, systemRandom } from '../src/platform/index.js';
 import { openStore } from '../src/store/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
-import { createSoftHsm, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
+import { createSoftHsm, inspectToken, type SoftHsm, softHsmUnavailable } from './support/softhsm.js';
 
 const TOKEN = 'shomei-lifecycle';
 const skip = softHsmUnavailable();
@@ -26,6 +26,7 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
   let hsm: SoftHsm;
   let ks: KeyStore;
   let module: Pkcs11Module;
+  let token: ReturnType<typeof inspectToken>;
 
   beforeAll(async () => {
     hsm = createSoftHsm([TOKEN]);
@@ -36,28 +37,13 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
       random: systemRandom,
     });
     module = acquireModule(hsm.modulePath);
+    token = inspectToken(module, TOKEN);
   });
   afterAll(async () => {
     releaseModule(module);
     await ks?.close();
     hsm?.cleanup();
   });
-
-  function withSession<T>(fn: (s: pkcs11js.Handle) => T): T {
-    const s = module.p11.C_OpenSession(findSlot(module, TOKEN), pkcs11js.CKF_SERIAL_SESSION);
-    try {
-      return fn(s);
-    } finally {
-      module.p11.C_CloseSession(s);
-    }
-  }
-  const attribute = (s: pkcs11js.Handle, key: pkcs11js.Handle, type: number) => {
-    try {
-      return module.p11.C_GetAttributeValue(s, key, [{ type }])[0]?.value;
-    } catch (e) {
-      return e instanceof pkcs11js.Pkcs11Error ? e.code : e;
-    }
-  };
 
   const pairs: [KeyType, () => ReturnType<typeof generateKeyPairSync>][] = [
     ['RSA-2048', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
@@ -74,16 +60,16 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
       expect(stored.keyType).toBe(keyType);
       expect(stored.publicKey).toEqual(pair.publicKey.export({ type: 'spki', format: 'der' }));
       const ckaId = parseKeyRef(stored.ref).id;
-      withSession((s) => {
+      token.withSession((s) => {
         const key = findKey(module.p11, s, pkcs11js.CKO_PRIVATE_KEY, ckaId);
-        expect(attribute(s, key, pkcs11js.CKA_SENSITIVE)).toEqual(TRUE);
-        expect(attribute(s, key, pkcs11js.CKA_EXTRACTABLE)).toEqual(FALSE);
-        expect(attribute(s, key, pkcs11js.CKA_SIGN)).toEqual(TRUE);
-        expect(attribute(s, key, pkcs11js.CKA_UNWRAP)).toEqual(FALSE);
+        expect(token.attribute(s, key, pkcs11js.CKA_SENSITIVE)).toEqual(TRUE);
+        expect(token.attribute(s, key, pkcs11js.CKA_EXTRACTABLE)).toEqual(FALSE);
+        expect(token.attribute(s, key, pkcs11js.CKA_SIGN)).toEqual(TRUE);
+        expect(token.attribute(s, key, pkcs11js.CKA_UNWRAP)).toEqual(FALSE);
         // v2.40 §4.9: a key that was once outside the token is not "always sensitive".
-        expect(attribute(s, key, pkcs11js.CKA_ALWAYS_SENSITIVE)).toEqual(FALSE);
+        expect(token.attribute(s, key, pkcs11js.CKA_ALWAYS_SENSITIVE)).toEqual(FALSE);
         const secret = keyType.startsWith('RSA') ? pkcs11js.CKA_PRIVATE_EXPONENT : pkcs11js.CKA_VALUE;
-        expect(attribute(s, key, secret)).toBe(pkcs11js.CKR_ATTRIBUTE_SENSITIVE);
+        expect(token.attribute(s, key, secret)).toBe(pkcs11js.CKR_ATTRIBUTE_SENSITIVE);
       });
       const handle: KeyHandle = { id: `imported-${keyType}`, ref: stored.ref, keyType, wrapped: null };
       const sig = defaultSignature(keyType);
@@ -97,7 +83,7 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
   it('KEY-2: the one-use AES unwrapping key does not outlive the import', async () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     await ks.import(pair.privateKey.export({ type: 'pkcs8', format: 'der' }), 'imported-again');
-    withSession((s) => {
+    token.withSession((s) => {
       module.p11.C_FindObjectsInit(s, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY }]);
       try {
         expect(module.p11.C_FindObjects(s, 10)).toEqual([]);

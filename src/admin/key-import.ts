@@ -8,6 +8,7 @@
  */
 import { isShomeiError, ShomeiError } from '../errors.js';
 import {
+  checkKeyChange,
   checkKeyMatchesChain,
   checkTransportKey,
   checkValidityNow,
@@ -50,11 +51,6 @@ const EVENT: Record<Source, string> = {
   pkcs12: 'credential.import',
   transfer: 'credential.transfer',
 };
-
-function checkWhy(why: KeyChange): void {
-  if (!why.actor?.trim()) throw new ShomeiError('missing_string', { name: 'actor' });
-  if (!why.reason?.trim()) throw new ShomeiError('missing_string', { name: 'reason' });
-}
 
 /** The stored key gets its chain, proves possession, and becomes the signer's credential. */
 async function bind(
@@ -107,7 +103,7 @@ async function register(
   why: KeyChange,
   store: () => Promise<KeyRecord>,
 ): Promise<Credential> {
-  checkWhy(why);
+  checkKeyChange(why);
   const facts = { actor: why.actor, reason: why.reason, userId: req.userId, source };
   let key: KeyRecord | undefined;
   try {

@@ -6,7 +6,13 @@
  * Destroying (SIGN-2 zeroisation) is `keys.destroy`, logged by the key service.
  */
 import { ShomeiError } from '../errors.js';
-import { type CertificateInfo, type KeyChange, type RevocationReason, signingKeyType } from '../keys/index.js';
+import {
+  type CertificateInfo,
+  checkKeyChange,
+  type KeyChange,
+  type RevocationReason,
+  signingKeyType,
+} from '../keys/index.js';
 import type { Credential } from '../users/index.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
 
@@ -15,11 +21,6 @@ export { type LifecycleDeps, lifecycleDeps } from './lifecycle-deps.js';
 export { ensureTransportKey, type TransportKey } from './transport-key.js';
 
 const DEFAULT_VALIDITY_DAYS = 365;
-
-function checkWhy(why: KeyChange): void {
-  if (!why.actor?.trim()) throw new ShomeiError('missing_string', { name: 'actor' });
-  if (!why.reason?.trim()) throw new ShomeiError('missing_string', { name: 'reason' });
-}
 
 async function subjectOf(deps: LifecycleDeps, credential: Credential, cert: CertificateInfo | null): Promise<string> {
   if (cert) return cert.subjectDn;
@@ -34,7 +35,7 @@ export async function renewCredential(
   opts: { validityDays?: number },
   why: KeyChange,
 ): Promise<CertificateInfo> {
-  checkWhy(why);
+  checkKeyChange(why);
   const credential = await deps.users.getCredential(credentialId);
   const old = await deps.keys.certificate(credential.keyId);
   // A revoked certificate's key is not certified again: re-key instead.
@@ -75,7 +76,7 @@ export async function rekeyCredential(
   opts: { keyType?: string; validityDays?: number },
   why: KeyChange,
 ): Promise<Rekeyed> {
-  checkWhy(why);
+  checkKeyChange(why);
   const credential = await deps.users.getCredential(credentialId);
   const oldKey = await deps.keys.get(credential.keyId);
   const keyType = signingKeyType(opts.keyType ?? oldKey.keyType, { allowEd25519: deps.allowEd25519 });
@@ -123,7 +124,7 @@ export async function revokeCredential(
   why: KeyChange,
   opts: { destroyKey?: boolean } = {},
 ): Promise<CertificateInfo> {
-  checkWhy(why);
+  checkKeyChange(why);
   const credential = await deps.users.getCredential(credentialId);
   const cert = await deps.keys.revokeCertificate(credential.keyId, reason, why);
   if (opts.destroyKey) await deps.keys.destroy(credential.keyId, why);

@@ -11,10 +11,17 @@
  * Start-up failures become ConfigErrors that name the setting to fix (the CLI prints them on one
  * line); the PIN is never part of a message.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Config, ConfigError } from '../config/index.js';
 import { isShomeiError } from '../errors.js';
 import type { KeyStore } from '../keys/index.js';
-import { createPkcs11KeyStore, createPkcs11ProcessKeyStore } from '../keys/pkcs11/index.js';
+import {
+  createPkcs11KeyStore,
+  createPkcs11ProcessKeyStore,
+  type Pkcs11Uri,
+  parsePkcs11Uri,
+} from '../keys/pkcs11/index.js';
 import type { Random } from '../platform/index.js';
 
 type Pkcs11Config = Config['keystore']['pkcs11'];
@@ -28,7 +35,56 @@ export async function openKeyStore(
   return config.keystore.kind === 'pkcs11' ? openPkcs11(config.keystore.pkcs11, random) : software();
 }
 
-async function openPkcs11(p: Readonly<Pkcs11Config>, random: Random): Promise<KeyStore> {
+interface Pkcs11Target {
+  readonly module: string;
+  readonly tokenLabel: string;
+  readonly pin: string;
+}
+
+/**
+ * The module, token and PIN: from `keystore.pkcs11.uri` (RFC 7512: `token`, `module-path`,
+ * `pin-source` as a file or `pin-value`) where given, the separate settings filling what it lacks.
+ * A URI and a setting that disagree are refused rather than one silently winning.
+ */
+export function pkcs11Target(p: Readonly<Pkcs11Config>): Pkcs11Target {
+  if (p.uri === '') return p;
+  let uri: Pkcs11Uri;
+  try {
+    uri = parsePkcs11Uri(p.uri);
+  } catch (e) {
+    throw new ConfigError(`keystore.pkcs11.uri: ${(e as Error).message}`, { cause: e });
+  }
+  const pick = (fromUri: string | undefined, setting: string, name: string): string => {
+    if (fromUri && setting && fromUri !== setting) {
+      throw new ConfigError(`keystore.pkcs11.uri and keystore.pkcs11.${name} disagree`);
+    }
+    const value = fromUri || setting;
+    if (!value) throw new ConfigError(`keystore.pkcs11.uri: no ${name} (and keystore.pkcs11.${name} is empty)`);
+    return value;
+  };
+  return {
+    module: pick(uri.query['module-path'], p.module, 'module'),
+    tokenLabel: pick(uri.path.token, p.tokenLabel, 'tokenLabel'),
+    pin: pick(uriPin(uri), p.pin, 'pin'),
+  };
+}
+
+/** RFC 7512 §2.3 pin-source (here: a file, `file:` URI or path) or pin-value. */
+function uriPin(uri: Pkcs11Uri): string | undefined {
+  const source = uri.query['pin-source'];
+  if (source === undefined) return uri.query['pin-value'];
+  const path = source.startsWith('file:')
+    ? fileURLToPath(source.startsWith('file://') ? source : `file://${source.slice(5)}`)
+    : source;
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw new ConfigError(`keystore.pkcs11.uri: cannot read pin-source ${path}`, { cause: e });
+  }
+}
+
+async function openPkcs11(config: Readonly<Pkcs11Config>, random: Random): Promise<KeyStore> {
+  const p = { ...config, ...pkcs11Target(config) };
   const opts = { modulePath: p.module, tokenLabel: p.tokenLabel, pin: p.pin, random, sessions: p.sessions };
   try {
     return p.processes > 0

@@ -28,6 +28,7 @@ const ENV_PATHS: Record<string, string[]> = {
   SHOMEI_KEK_NEXT: ['keystore', 'kekNext'],
   SHOMEI_WORKERS: ['keystore', 'workers'],
   SHOMEI_KEYSTORE: ['keystore', 'kind'],
+  SHOMEI_PKCS11_URI: ['keystore', 'pkcs11', 'uri'],
   SHOMEI_PKCS11_MODULE: ['keystore', 'pkcs11', 'module'],
   SHOMEI_PKCS11_TOKEN: ['keystore', 'pkcs11', 'tokenLabel'],
   SHOMEI_PKCS11_PIN: ['keystore', 'pkcs11', 'pin'],
@@ -104,6 +105,11 @@ export function parseConfig(input: Json): Readonly<Config> {
 function pkcs11Problems(c: Config): { instancePath: string; message: string }[] {
   if (c.keystore.kind !== 'pkcs11') return [];
   const p = c.keystore.pkcs11;
+  // A URI is resolved (and its parts checked) where the key store opens: bootstrap/keystore.ts.
+  if (p.uri !== '')
+    return p.uri.startsWith('pkcs11:')
+      ? []
+      : [{ instancePath: '/keystore/pkcs11/uri', message: 'must start with pkcs11: (RFC 7512)' }];
   const missing = (field: string, env: string) => ({
     instancePath: `/keystore/pkcs11/${field}`,
     message: `required when keystore.kind is pkcs11 (or set ${env})`,

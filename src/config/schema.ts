@@ -37,6 +37,12 @@ export const ConfigSchema = T.Object(
         kind: T.Union([T.Literal('software'), T.Literal('pkcs11')], { default: 'software' }),
         pkcs11: T.Object(
           {
+            /**
+             * The token as an RFC 7512 URI, instead of (or besides) the fields below, e.g.
+             * `pkcs11:token=shomei?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:/run/secrets/pin`.
+             * `token`, `module-path`, and `pin-source` (a file) or `pin-value` are read from it.
+             */
+            uri: T.String({ default: '' }),
             /** Path of the PKCS#11 module (.so), e.g. /usr/lib/softhsm/libsofthsm2.so. */
             module: T.String({ default: '' }),
             /** CK_TOKEN_INFO.label of the token holding the keys. */

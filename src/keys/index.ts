@@ -35,6 +35,7 @@ export {
   signingKeyType,
 } from './proof-of-possession.js';
 export {
+  checkKeyChange,
   createKeyService,
   type KeyChange,
   type KeyRecord,

@@ -96,7 +96,8 @@ const toRecord = (r: KeysTable): KeyRecord => ({
   destroyedAt: r.destroyed_at === null ? null : Number(r.destroyed_at),
 });
 
-function checkChange(why: KeyChange): void {
+/** Who and why, both required for every change to a key's state (KEY-2, LOG-1). */
+export function checkKeyChange(why: KeyChange): void {
   if (!why.actor?.trim()) throw new ShomeiError('missing_string', { name: 'actor' });
   if (!why.reason?.trim()) throw new ShomeiError('missing_string', { name: 'reason' });
 }
@@ -220,7 +221,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       storeChain(store, keyId, checkChain(Buffer.from((await row(keyId)).public_key), chainDer), clock.now()),
     certificate: (keyId) => loadCertificate(store, keyId),
     async retire(id, why) {
-      checkChange(why);
+      checkKeyChange(why);
       const r = await row(id);
       const res = await db
         .updateTable('keys')
@@ -232,14 +233,14 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       await logChange('key.retire', r, why);
     },
     async destroy(id, why) {
-      checkChange(why);
+      checkKeyChange(why);
       const r = await row(id);
       if (r.status === 'destroyed') return;
       await destroyKey(deps, r);
       await logChange('key.destroy', r, why);
     },
     async revokeCertificate(keyId, reason, why) {
-      checkChange(why);
+      checkKeyChange(why);
       const r = await row(keyId);
       const cert = await markRevoked(store, keyId, reason, clock.now());
       await logChange('certificate.revoke', r, why, { serialNumber: cert.serialNumber, revocationReason: reason });

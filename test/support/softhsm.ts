@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pkcs11js from 'pkcs11js';
+import { findSlot, type Pkcs11Module } from '../../src/keys/pkcs11/module.js';
 
 export const SOFTHSM_MODULE = process.env.SOFTHSM2_MODULE ?? '/usr/lib/softhsm/libsofthsm2.so';
 export const SO_PIN = '87654321';
@@ -53,4 +55,28 @@ export function createSoftHsm(labels: readonly string[]): SoftHsm {
     pin: USER_PIN,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Looking behind a key store at its token: sessions of our own on the same per-process context (the
+ * application is already logged in through the store, v2.40 §2.6.7) and raw attribute reads, which
+ * answer the CKR code where the token refuses (CKR_ATTRIBUTE_SENSITIVE for a private key's parts).
+ */
+export function inspectToken(module: Pkcs11Module, token: string) {
+  function withSession<T>(fn: (s: pkcs11js.Handle) => T): T {
+    const s = module.p11.C_OpenSession(findSlot(module, token), pkcs11js.CKF_SERIAL_SESSION);
+    try {
+      return fn(s);
+    } finally {
+      module.p11.C_CloseSession(s);
+    }
+  }
+  const attribute = (s: pkcs11js.Handle, key: pkcs11js.Handle, type: number): unknown => {
+    try {
+      return module.p11.C_GetAttributeValue(s, key, [{ type }])[0]?.value;
+    } catch (e) {
+      return e instanceof pkcs11js.Pkcs11Error ? e.code : e;
+    }
+  };
+  return { withSession, attribute };
 }

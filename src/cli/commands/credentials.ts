@@ -98,10 +98,16 @@ function transferCommands(cred: Command): void {
     });
 }
 
+/** The credential settings every command that makes a credential takes. */
+const withCredentialOptions = (c: Command): Command =>
+  c
+    .option('--scal <1|2>', 'SCAL2 binds SADs to hashes', '1')
+    .option('--multisign <n>', 'maximum signatures per authorisation', '1')
+    .option('--description <text>');
+
 function lifecycleCommands(cred: Command): void {
   transferCommands(cred);
-  cred
-    .command('import')
+  withCredentialOptions(cred.command('import'))
     .description(
       "register a signer's own key (KEY-2): PKCS#12, or PKCS#8 with its certificate chain; proven before use",
     )
@@ -111,9 +117,6 @@ function lifecycleCommands(cred: Command): void {
     .option('--pkcs8 <file>', 'private key, PKCS#8 DER or PEM (unencrypted)')
     .option('--cert <file>', 'certificate chain for --pkcs8, end-entity first (PEM or DER)')
     .requiredOption('--reason <text>', 'why; recorded in the log with who')
-    .option('--scal <1|2>', 'SCAL2 binds SADs to hashes', '1')
-    .option('--multisign <n>', 'maximum signatures per authorisation', '1')
-    .option('--description <text>')
     .action(async (o: Record<string, string>, cmd: Command) => {
       const g = globals(cmd);
       const c = await withApp(g, async (app) => {
@@ -124,16 +127,12 @@ function lifecycleCommands(cred: Command): void {
       });
       emit(g, c, () => line(c));
     });
-  cred
-    .command('transfer')
+  withCredentialOptions(cred.command('transfer'))
     .description("register a key a CA wrapped for this service's transport key (KEY-2, GET /keys/transport)")
     .requiredOption('--user <user>', 'username or id')
     .requiredOption('--wrapped <file>', 'shomei-key-transfer/1 JSON file (keys/transport.ts)')
     .requiredOption('--chain <file>', 'certificate chain for the key, end-entity first (PEM or DER)')
     .requiredOption('--reason <text>', 'why; recorded in the log with who')
-    .option('--scal <1|2>', 'SCAL2 binds SADs to hashes', '1')
-    .option('--multisign <n>', 'maximum signatures per authorisation', '1')
-    .option('--description <text>')
     .action(async (o: Record<string, string>, cmd: Command) => {
       const g = globals(cmd);
       const c = await withApp(g, async (app) => {
@@ -215,14 +214,10 @@ const line = (c: Credential) =>
 
 export function credentialCommands(program: Command): void {
   const cred = program.command('credential').description('manage signing credentials');
-  cred
-    .command('create')
+  withCredentialOptions(cred.command('create'))
     .description('generate a key, certify it with the local CA and give it to a signer')
     .requiredOption('--user <user>', 'username or id')
     .option('--key-type <type>', 'RSA-2048 | RSA-3072 | RSA-4096 | EC-P256 | EC-P384 | EC-P521', 'EC-P256')
-    .option('--scal <1|2>', 'SCAL2 binds SADs to hashes', '1')
-    .option('--multisign <n>', 'maximum signatures per authorisation', '1')
-    .option('--description <text>')
     .option('--subject <dn>', 'certificate subject (RFC 4514)')
     .option('--validity-days <n>', 'certificate validity', '365')
     .action(async (o: Record<string, string>, cmd: Command) => {
