@@ -3,6 +3,7 @@
  * bench/results/latest.json. --quick runs each case for a second or two so CI proves the suite
  * works; it checks that every case produced a figure, never how fast it was.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchAudit } from './cases-audit.js';
@@ -14,6 +15,12 @@ import { type Row, table } from './report.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : undefined;
+// The server under test is `node bin/shomei.js`, i.e. dist/: compile the current source first, so a
+// stale build is never what gets measured.
+execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
 const env = await versions();
 const opts = { quick, nproc: env.nproc, quiet: false };
 
