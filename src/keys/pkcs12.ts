@@ -31,7 +31,13 @@ const toArrayBuffer = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer a
 
 /** Orders the certificates: the one for `spki`, then each issuer (RFC 5280 §6.1 path). */
 function orderChain(spki: Buffer, certs: Buffer[]): Buffer[] {
-  const parsed = certs.map((der) => ({ der, x: new X509Certificate(der) }));
+  const parsed = certs.map((der) => {
+    try {
+      return { der, x: new X509Certificate(der) };
+    } catch {
+      throw new ShomeiError('invalid_parameter', { name: 'certificate' });
+    }
+  });
   let current = parsed.find((c) => c.x.publicKey.export({ type: 'spki', format: 'der' }).equals(spki));
   if (!current)
     throw new ShomeiError('proof_of_possession_failed', { detail: 'no certificate in the file is for its key' });
