@@ -199,7 +199,9 @@ async function rewrapRow(opts: KekRotationOptions, from: Kek, to: Kek, id: strin
     plain.fill(0);
   }
   // Idempotent, and never resurrects a key destroyed since it was read (destroy nulls `wrapped`).
-  const res = await opts.store.transaction((tx) =>
+  // Durable (fsync'd) before the next row: the old KEK is shredded at the end, and a re-wrap that a
+  // power cut undid afterwards would leave a key under a KEK that no longer exists.
+  const res = await opts.store.durable((tx) =>
     tx
       .updateTable('keys')
       .set({ wrapped, kek_id: to.id })
