@@ -11,17 +11,19 @@ import { sessionPort } from './bootstrap/session.js';
 import { publicUrl } from './bootstrap/urls.js';
 import { caRoutes, createLocalCa, type LocalCa } from './ca/index.js';
 import { type Config, databaseUrl } from './config/index.js';
-import { type CscDeps, registerCsc } from './csc/index.js';
+import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
 import { opsRoutes } from './http/ops.js';
 import { createHttpServer, type HttpApp } from './http/server.js';
 import {
   createKeyring,
   createKeyService,
   createSoftwareKeyStore,
+  hashByOid,
   type KeyService,
   loadKeyringState,
   SIGN_ALGORITHMS,
 } from './keys/index.js';
+import { createOAuth, type OAuth, registerOAuthRoutes } from './oauth/index.js';
 import { type Platform, systemPlatform } from './platform/index.js';
 import { createSigning, type Signing } from './signing/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -40,6 +42,8 @@ export interface App {
   readonly users: Users;
   readonly audit: AuditLog;
   readonly signing: Signing;
+  /** The OAuth2 authorisation server (clients, codes, tokens). */
+  readonly oauth: OAuth;
   readonly http: HttpApp;
   /** The log's verifier key (C2SP note format): all `shomei audit verify` needs besides the log. */
   readonly logVerifierKey: string;
@@ -128,6 +132,18 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     ...lockout,
   });
   const sads = createSadService({ store, audit, clock, random, sadTtlSeconds: a.sadTtlSeconds });
+  const oauth = createOAuth({
+    store,
+    audit,
+    clock,
+    random,
+    tokens,
+    scryptLogN: a.scryptLogN,
+    tokenEndpoint: `${baseUrl}${CSC_BASE_PATH}/oauth2/token`,
+    issueSad: (req) => sads.issueSad(req),
+    credential: (id) => credentialsPort(users).get(id),
+    hashLength: (oid) => hashByOid(oid).length,
+  });
   const ca = createLocalCa({ store, audit, keys, clock, random, publicUrl: baseUrl });
   const signing = createSigning({
     credentials: credentialsPort(users),
@@ -151,13 +167,23 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
       lang: config.service.lang,
       logo: config.service.logo || `${baseUrl}/logo.png`,
       signAlgorithms: SIGN_ALGORITHMS.map((s) => s.oid),
+      oauth2: `${baseUrl}${CSC_BASE_PATH}`,
     },
     session: sessionPort(login, tokens),
     signing,
   };
   await registerCsc(http, csc);
+  await registerOAuthRoutes(http, oauth, CSC_BASE_PATH);
   enrolmentRoutes(http, users);
-  keyImportRoutes(http, { config, session: csc.session, platform, keys, ca, users, audit });
+  keyImportRoutes(http, {
+    config,
+    session: { authenticate: (t) => serviceScoped(csc.session, t) },
+    platform,
+    keys,
+    ca,
+    users,
+    audit,
+  });
   caRoutes(http, ca);
   opsRoutes(http, { audit, store, verifierKey: logKey.signer.verifierKey });
 
@@ -170,6 +196,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     users,
     audit,
     signing,
+    oauth,
     http,
     logVerifierKey: logKey.signer.verifierKey,
     baseUrl,

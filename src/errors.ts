@@ -54,6 +54,23 @@ export const catalogue = {
   expired_token: entry(401, 'expired_token', 'The access token has expired'),
   account_locked: entry(429, 'access_denied', (p) => `Too many failed attempts; try again in ${p.retryAfter} s`),
   account_suspended: entry(403, 'access_denied', 'The account is not active'),
+  insufficient_scope: entry(403, 'insufficient_scope', 'The access token does not allow this method'),
+  sad_in_two_carriers: entry(400, 'invalid_request', 'A credential-scoped token and a SAD parameter were both given'),
+
+  // --- OAuth2 authorisation server (RFC 6749 §4.1.2.1, §5.2; csc-api-v2.md §3.4-§3.7) ---
+  oauth_invalid_request: entry(400, 'invalid_request', (p) => `Invalid parameter ${p.name}`),
+  oauth_missing_parameter: entry(400, 'invalid_request', (p) => `Missing parameter ${p.name}`),
+  oauth_duplicate_parameter: entry(400, 'invalid_request', (p) => `Repeated parameter ${p.name}`),
+  invalid_client: entry(401, 'invalid_client', 'Client authentication failed'),
+  invalid_grant: entry(400, 'invalid_grant', 'The authorization grant is invalid, expired or already used'),
+  redirect_uri_mismatch: entry(400, 'invalid_grant', 'redirect_uri parameter does not match'),
+  pkce_mismatch: entry(400, 'invalid_grant', 'code_verifier does not match the code_challenge'),
+  unauthorized_client: entry(400, 'unauthorized_client', 'The client is not allowed to use this grant type'),
+  unsupported_grant_type: entry(400, 'unsupported_grant_type', 'Unsupported grant_type'),
+  unsupported_response_type: entry(400, 'unsupported_response_type', 'Only response_type=code is supported'),
+  invalid_scope: entry(400, 'invalid_scope', 'Invalid parameter scope'),
+  unknown_client: entry(400, 'invalid_request', 'Unknown or disabled client_id'),
+  invalid_redirect_uri: entry(400, 'invalid_request', 'redirect_uri is not registered for this client'),
 
   // --- credentials / SAD (credentials/*, signatures/*) ---
   invalid_credential: entry(400, 'invalid_request', 'Invalid parameter credentialID'),

@@ -28,6 +28,12 @@ export interface IssueRequest {
   readonly rememberMe: boolean;
   /** Continue an existing session (refresh); a new one otherwise. */
   readonly sessionId?: string;
+  /**
+   * OAuth2 credential-scoped tokens: the access token is the SAD handle issued for this grant, so
+   * the token and its SAD are one value (csc-api-v2.md §1), with the SAD's lifetime.
+   */
+  readonly accessToken?: string;
+  readonly ttlSeconds?: number;
 }
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
@@ -38,6 +44,10 @@ export interface TokenService {
   refresh(refreshToken: string, clientId: string): Promise<TokenGrant>;
   authenticate(bearer: string): Promise<Principal>;
   revoke(token: string, hint: TokenTypeHint | undefined, principal: Principal): Promise<void>;
+  /** oauth2/revoke (RFC 7009): the client's own token; false when unknown or another client's. */
+  revokeForClient(token: string, clientId: string): Promise<boolean>;
+  /** Every token of a session (a replayed authorisation code, RFC 6749 §4.1.2). */
+  revokeSession(sessionId: string): Promise<void>;
 }
 
 export function createTokens(deps: TokensDeps): TokenService {
@@ -58,9 +68,10 @@ export function createTokens(deps: TokensDeps): TokenService {
       revoked_at: null,
       created_at: now,
     });
-    const accessToken = newOpaque(random);
+    const accessToken = req.accessToken ?? newOpaque(random);
+    const accessTtl = req.ttlSeconds ?? deps.accessTokenTtlSeconds;
     const refreshToken = req.rememberMe ? newOpaque(random) : undefined;
-    const rows = [row('access', accessToken, deps.accessTokenTtlSeconds)];
+    const rows = [row('access', accessToken, accessTtl)];
     if (refreshToken) rows.push(row('refresh', refreshToken, deps.refreshTokenTtlSeconds));
     await store.db.insertInto('access_tokens').values(rows).execute();
     await audit.append({
@@ -73,7 +84,7 @@ export function createTokens(deps: TokensDeps): TokenService {
       scope: req.scope,
       refresh: refreshToken !== undefined,
     });
-    return { accessToken, ...(refreshToken ? { refreshToken } : {}), expiresIn: deps.accessTokenTtlSeconds };
+    return { accessToken, ...(refreshToken ? { refreshToken } : {}), expiresIn: accessTtl };
   }
 
   /**
@@ -129,10 +140,21 @@ export function createTokens(deps: TokensDeps): TokenService {
     await audit.append({ ...base, outcome: 'success', sessionId: row.session_id, kind: row.kind });
   }
 
+  async function revokeForClient(token: string, clientId: string): Promise<boolean> {
+    const row = await findToken(store, token);
+    if (!row || row.client_id !== clientId) return false;
+    const now = clock.now();
+    if (row.kind === 'refresh') await revokeSession(store, row.session_id, now);
+    else await store.db.updateTable('access_tokens').set({ revoked_at: now }).where('id', '=', row.id).execute();
+    return true;
+  }
+
   const service: TokenService = {
     issue,
     authenticate,
     revoke,
+    revokeForClient,
+    revokeSession: (sessionId) => revokeSession(store, sessionId, clock.now()),
     refresh: (refreshToken, clientId) => rotateRefreshToken({ ...deps, issue }, refreshToken, clientId),
   };
   return service;

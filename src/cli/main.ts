@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { auditCommands } from './commands/audit.js';
 import { backupCommands } from './commands/backup.js';
+import { clientCommands } from './commands/clients.js';
 import { credentialCommands } from './commands/credentials.js';
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
@@ -28,5 +29,6 @@ credentialCommands(program);
 keyCommands(program);
 auditCommands(program);
 backupCommands(program);
+clientCommands(program);
 
 program.parseAsync(process.argv).catch(fatal);

@@ -21,6 +21,8 @@ export interface ServiceInfo {
   readonly lang: string;
   readonly logo: string;
   readonly signAlgorithms: readonly string[];
+  /** Base URI of the OAuth2 authorisation server (`info.oauth2`), when it is offered. */
+  readonly oauth2?: string;
 }
 
 export interface CscDeps {

@@ -2,7 +2,7 @@
 import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
 import { decodeHashes } from './base64.js';
-import { bearerToken } from './bearer.js';
+import { type bearerToken, serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { credentialInfo } from './mappers.js';
 import {
@@ -19,7 +19,7 @@ import {
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
 
 export function credentialRoutes(app: HttpApp, deps: CscDeps): void {
-  const principalOf = (req: Parameters<typeof bearerToken>[0]) => deps.session.authenticate(bearerToken(req));
+  const principalOf = (req: Parameters<typeof bearerToken>[0]) => serviceCaller(deps.session, req);
 
   app.post(
     '/credentials/list',

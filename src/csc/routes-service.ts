@@ -2,7 +2,7 @@
 
 import { Type as T } from 'typebox';
 import type { HttpApp } from '../http/server.js';
-import { bearerToken } from './bearer.js';
+import { serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { ErrorBody, InfoRequest, LoginRequest, LoginResponse, RevokeRequest } from './schemas.js';
 
@@ -29,7 +29,9 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     region: deps.info.region,
     lang: deps.info.lang,
     description: deps.info.description,
-    authType: ['basic'],
+    // oauth2code joins once the RSSP's login and consent pages serve oauth2/authorize.
+    authType: deps.info.oauth2 ? ['basic', 'oauth2client'] : ['basic'],
+    ...(deps.info.oauth2 ? { oauth2: deps.info.oauth2 } : {}),
     methods: [...METHODS],
     asynchronousOperationMode: false,
     validationInfo: false,
@@ -60,7 +62,7 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     '/auth/revoke',
     { schema: { tags: ['csc'], body: RevokeRequest, response: { 204: T.Null(), ...errors } } },
     async (req, reply) => {
-      const principal = await deps.session.authenticate(bearerToken(req));
+      const principal = await serviceCaller(deps.session, req);
       await deps.session.revoke(principal, req.body.token, req.body.token_type_hint);
       return reply.status(204).send(null);
     },

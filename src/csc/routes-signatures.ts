@@ -13,12 +13,19 @@ export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
     '/signatures/signHash',
     { schema: { tags: ['csc'], body: SignHashRequest, response: { 200: SignHashResponse, ...errors } } },
     async (req) => {
-      const principal = await deps.session.authenticate(bearerToken(req));
+      const bearer = bearerToken(req);
+      const principal = await deps.session.authenticate(bearer);
       const b = req.body;
       if (b.operationMode === 'A') throw new ShomeiError('async_not_supported');
+      // A credential-scoped token is itself the SAD handle (csc-api-v2.md §1); a SAD in two
+      // carriers at once is refused (§9 pitfall 5).
+      const credentialToken = principal.scope === 'credential';
+      if (credentialToken && b.SAD !== undefined) throw new ShomeiError('sad_in_two_carriers');
+      if (!credentialToken && principal.scope !== 'service') throw new ShomeiError('insufficient_scope');
+      const sad = credentialToken ? bearer : b.SAD;
       const signatures = await deps.signing.signHash(principal, {
         credentialId: b.credentialID,
-        ...(b.SAD !== undefined ? { sad: b.SAD } : {}),
+        ...(sad !== undefined ? { sad } : {}),
         hashes: decodeHashes(b.hashes),
         ...(b.hashAlgorithmOID ? { hashAlgorithmOID: b.hashAlgorithmOID } : {}),
         signAlgo: b.signAlgo,

@@ -69,7 +69,9 @@ export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyRe
       // auth/login takes HTTP Basic (RFC 7617); every other method a bearer token (RFC 6750 §3).
       reply.header(
         'WWW-Authenticate',
-        known.code === 'authentication_error' ? 'Basic realm="shomei", charset="UTF-8"' : 'Bearer',
+        known.code === 'authentication_error' || known.code === 'invalid_client'
+          ? 'Basic realm="shomei", charset="UTF-8"'
+          : 'Bearer',
       );
     }
     if (known.code === 'account_locked' && known.params.retryAfter)

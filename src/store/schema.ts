@@ -163,6 +163,57 @@ export interface SadHashesTable {
   spent_at: number | null;
 }
 
+/** Registered OAuth2 clients (oauth/): secrets only as scrypt verifiers. JSON arrays as text. */
+export interface OAuthClientsTable {
+  id: string;
+  name: string;
+  auth_method: 'client_secret_basic' | 'private_key_jwt';
+  secret_verifier: string | null;
+  /** JWK Set (JSON) of a private_key_jwt client. */
+  jwks: string | null;
+  redirect_uris: string;
+  grant_types: string;
+  /** The account a client_credentials (e-seal) client acts for. */
+  service_user_id: string | null;
+  status: 'enabled' | 'disabled';
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Authorisation codes: SHA-256 (hex) of the code only; single use (used_at), 60 s. */
+export interface OAuthCodesTable {
+  id: string;
+  code_hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scope: 'service' | 'credential';
+  /** PKCE S256 challenge (RFC 7636 §4.2). */
+  code_challenge: string;
+  credential_id: string | null;
+  num_signatures: number | null;
+  hash_algorithm_oid: string | null;
+  /** JSON array of base64 digests authorised with the code. */
+  hashes: string | null;
+  login_session_id: string | null;
+  auth_time: number;
+  level: number;
+  expires_at: number;
+  used_at: number | null;
+  replayed_at: number | null;
+  /** Session of the tokens issued for the code: revoked if the code is replayed (RFC 6749 §4.1.2). */
+  token_session_id: string | null;
+  created_at: number;
+}
+
+/** private_key_jwt assertion ids seen, kept until the assertion expires (RFC 7523 §3 item 7). */
+export interface OAuthJtisTable {
+  client_id: string;
+  jti: string;
+  expires_at: number;
+}
+
 export interface AuditLeavesTable {
   seq: number;
   /** RFC 6962 leaf hash: SHA-256(0x00 || data). */
@@ -197,6 +248,9 @@ export interface Database {
   access_tokens: AccessTokensTable;
   sads: SadsTable;
   sad_hashes: SadHashesTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_jtis: OAuthJtisTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;
   meta: MetaTable;

@@ -1,0 +1,93 @@
+/**
+ * `oauth2/token` and `oauth2/revoke` under the CSC base path (csc-api-v2.md §1, §3.6, §3.7): form
+ * bodies (RFC 6749 §3.2, UTF-8) or JSON, as the reference allows. `oauth2/authorize` belongs to the
+ * RSSP's own pages (login, factors, consent), which call `issueCode` once the signer approved.
+ */
+import { Type as T } from 'typebox';
+import { ShomeiError } from '../errors.js';
+import type { HttpApp } from '../http/server.js';
+import type { OAuth } from './index.js';
+
+const Str = (max: number) => T.Optional(T.String({ maxLength: max }));
+const ClientAuth = {
+  client_id: Str(255),
+  client_secret: Str(255),
+  client_assertion: Str(8192),
+  client_assertion_type: Str(255),
+};
+
+export const TokenRequestBody = T.Object({
+  grant_type: Str(64),
+  code: Str(256),
+  code_verifier: Str(256),
+  redirect_uri: Str(2048),
+  refresh_token: Str(256),
+  scope: Str(64),
+  authorization_details: Str(65536),
+  clientData: Str(2048),
+  ...ClientAuth,
+});
+
+export const RevokeRequestBody = T.Object({
+  token: Str(256),
+  token_type_hint: Str(64),
+  clientData: Str(2048),
+  ...ClientAuth,
+});
+
+const OAuthError = T.Object({ error: T.String(), error_description: T.String() });
+const TokenResponse = T.Object({
+  access_token: T.String(),
+  token_type: T.Literal('Bearer'),
+  expires_in: T.Integer(),
+  refresh_token: T.Optional(T.String()),
+  scope: T.String(),
+  credentialID: T.Optional(T.String()),
+});
+
+/** RFC 6749 §3.2 / §3.1: form-encoded, UTF-8, no parameter twice. */
+function parseForm(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (Object.hasOwn(out, k)) throw new ShomeiError('oauth_duplicate_parameter', { name: k.slice(0, 64) });
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    if (v !== '') out[k] = v;
+  }
+  return out;
+}
+
+export async function registerOAuthRoutes(app: HttpApp, oauth: OAuth, prefix: string): Promise<void> {
+  await app.register(
+    async (scope) => {
+      const s = scope as unknown as HttpApp;
+      s.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+        try {
+          done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
+        } catch (e) {
+          done(e as Error, undefined);
+        }
+      });
+      const errors = { 400: OAuthError, 401: OAuthError };
+      s.post(
+        '/oauth2/token',
+        { schema: { tags: ['oauth2'], body: TokenRequestBody, response: { 200: TokenResponse, ...errors } } },
+        async (req, reply) => {
+          const r = await oauth.token({ ...req.body, ...authorizationOf(req.headers.authorization) });
+          reply.header('Pragma', 'no-cache');
+          return r;
+        },
+      );
+      s.post(
+        '/oauth2/revoke',
+        { schema: { tags: ['oauth2'], body: RevokeRequestBody, response: { 200: T.Null(), ...errors } } },
+        async (req, reply) => {
+          await oauth.revoke({ ...req.body, ...authorizationOf(req.headers.authorization) });
+          return reply.status(200).send(null);
+        },
+      );
+    },
+    { prefix },
+  );
+}
+
+const authorizationOf = (h: string | undefined) => (h === undefined ? {} : { authorization: h.slice(0, 4096) });
