@@ -6,6 +6,7 @@
  * credential. A key that fails is destroyed again at once. Each outcome is logged with who and why;
  * the plaintext key bytes are wiped when done (SIGN-3).
  */
+import { X509Certificate } from 'node:crypto';
 import { isShomeiError, ShomeiError } from '../errors.js';
 import {
   checkKeyChange,
@@ -141,11 +142,21 @@ export function importUserKey(deps: LifecycleDeps, req: KeyImport, why: KeyChang
   });
 }
 
+/** The end-entity certificate's SubjectPublicKeyInfo, DER. */
+function certifiedKey(chain: readonly Buffer[]): Buffer {
+  try {
+    return new X509Certificate(chain[0] as Buffer).publicKey.export({ type: 'spki', format: 'der' });
+  } catch {
+    throw new ShomeiError('invalid_parameter', { name: 'chain' });
+  }
+}
+
 /** KEY-2: a key a CA wrapped for this service's transport key, with the chain the CA issued for it. */
 export function transferKey(deps: LifecycleDeps, req: KeyTransferImport, why: KeyChange): Promise<Credential> {
   return register(deps, 'transfer', req, why, async () => {
     const transport = await ensureTransportKey(deps);
     checkTransportKey(req.transfer, transport.spki);
-    return deps.keys.importWrapped(transport.keyId, req.transfer.wrapped, 'signing');
+    // The certified key: a token names the key type before it unwraps (keys/pkcs11/transfer.ts).
+    return deps.keys.importWrapped(transport.keyId, req.transfer.wrapped, 'signing', certifiedKey(req.chain));
   });
 }

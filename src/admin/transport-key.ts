@@ -1,11 +1,19 @@
 /**
  * The service's transport key (KEY-2 transfer from a CA): RSA-3072, generated in the key store with
- * purpose `transport`, made on first use and published at `GET /keys/transport` with a
- * self-signed certificate (keyUsage keyEncipherment, RFC 5280 §4.2.1.3), whose signature also
- * shows the CA that the service holds the private key.
+ * purpose `transport` and usage 'unwrap', made on first use and published at `GET /keys/transport`
+ * with a certificate (keyUsage keyEncipherment, RFC 5280 §4.2.1.3). Where the key can sign (the
+ * software key store) the certificate is self-signed, which also shows the CA that the service
+ * holds the private key; where it only unwraps (PKCS#11, CKA_SIGN=false) the local CA issues it.
  */
+import { Certificate } from 'pkijs';
 import { buildCertificate, randomSerial } from '../ca/certificate.js';
-import { basicConstraints, keyIdentifier, keyUsage, subjectKeyIdentifier } from '../ca/extensions.js';
+import {
+  authorityKeyIdentifier,
+  basicConstraints,
+  keyIdentifier,
+  keyUsage,
+  subjectKeyIdentifier,
+} from '../ca/extensions.js';
 import { ShomeiError } from '../errors.js';
 import { parseDn, signPkiObject, TRANSPORT_KEY_TYPE, TRANSPORT_PURPOSE } from '../keys/index.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
@@ -33,14 +41,23 @@ async function current(deps: LifecycleDeps): Promise<TransportKey | undefined> {
   return { keyId: key.id, spki: key.publicKey, certificate: cert.chain[0] };
 }
 
+/** Who signs the transport key's certificate: the key itself, or the local CA where it cannot sign. */
+async function issuerOf(deps: LifecycleDeps, self: { id: string; publicKey: Buffer }) {
+  if (deps.keys.unwrapKeysSign) return { keyId: self.id, name: parseDn(SUBJECT), spki: self.publicKey, chain: [] };
+  const root = await deps.ca.ensure();
+  const cert = Certificate.fromBER(root.certificate);
+  const spki = Buffer.from(cert.subjectPublicKeyInfo.toSchema().toBER(false));
+  return { keyId: root.keyId, name: cert.subject, spki, chain: [root.certificate] };
+}
+
 async function create(deps: LifecycleDeps): Promise<string> {
-  const key = await deps.keys.generate(TRANSPORT_KEY_TYPE, TRANSPORT_PURPOSE);
+  const key = await deps.keys.generate(TRANSPORT_KEY_TYPE, TRANSPORT_PURPOSE, 'unwrap');
+  const issuer = await issuerOf(deps, key);
   const now = deps.clock.now();
-  const name = parseDn(SUBJECT);
   const cert = buildCertificate({
     serial: randomSerial(deps.random),
-    issuer: name,
-    subject: name,
+    issuer: issuer.name,
+    subject: parseDn(SUBJECT),
     notBefore: now,
     notAfter: now + VALIDITY_DAYS * DAY,
     spki: key.publicKey,
@@ -48,12 +65,13 @@ async function create(deps: LifecycleDeps): Promise<string> {
       basicConstraints(false),
       keyUsage([KEY_ENCIPHERMENT]),
       subjectKeyIdentifier(keyIdentifier(key.publicKey)),
+      ...(issuer.keyId === key.id ? [] : [authorityKeyIdentifier(keyIdentifier(issuer.spki))]),
     ],
   });
-  const der = await signPkiObject(deps.keys, key.id, cert, (alg) => {
+  const der = await signPkiObject(deps.keys, issuer.keyId, cert, (alg) => {
     cert.signature = alg;
   });
-  await deps.keys.importCertificateChain(key.id, [der]);
+  await deps.keys.importCertificateChain(key.id, [der, ...issuer.chain]);
   return key.id;
 }
 
@@ -74,7 +92,7 @@ export function ensureTransportKey(deps: LifecycleDeps): Promise<TransportKey> {
 }
 
 async function findOrCreate(deps: LifecycleDeps): Promise<TransportKey> {
-  // No transport key is published that could not be used (the PKCS#11 store cannot unwrap yet).
+  // No transport key is published that could not be used (a key store without importWrapped).
   if (!deps.keys.acceptsTransfers) {
     throw new ShomeiError('invalid_state', { detail: 'this key store does not accept transferred keys' });
   }

@@ -31,10 +31,21 @@ export interface StoredKey {
   readonly kekId: string | null;
 }
 
+/**
+ * What a generated key is for: signing, or only unwrapping transfers (the transport key, KEY-2) —
+ * NIST SP 800-57 Pt 1 §5.2, one key one purpose.
+ */
+export type KeyUsage = 'sign' | 'unwrap';
+
 export interface KeyStore {
   readonly kind: 'software' | 'pkcs11';
-  /** SIGN-2: the key is generated inside the key store. */
-  generate(keyType: KeyType, id: string): Promise<StoredKey>;
+  /**
+   * True where the store enforces `KeyUsage` itself (PKCS#11: CKA_SIGN / CKA_UNWRAP), so an
+   * 'unwrap' key cannot sign; absent where a key does whatever the service asks of it.
+   */
+  readonly enforcesUsage?: boolean;
+  /** SIGN-2: the key is generated inside the key store; `usage` defaults to 'sign'. */
+  generate(keyType: KeyType, id: string, usage?: KeyUsage): Promise<StoredKey>;
   /** KEY-2: an uploaded or transferred key, PKCS#8 DER; its type is taken from the key. */
   import(pkcs8Der: Uint8Array, id: string): Promise<StoredKey>;
   /** Signs precomputed digests, never re-hashing them (csc-api-v2.md §9 pitfall 6). */
@@ -49,9 +60,12 @@ export interface KeyStore {
   exportForBackup?(handle: KeyHandle): Promise<Buffer>;
   /**
    * KEY-2 transfer from a CA: a key wrapped for the transport key `transport` as CKM_RSA_AES_KEY_WRAP
-   * wraps it (transport.ts), imported like `import`. Absent where the store cannot unwrap.
+   * wraps it (transport.ts), imported like `import`. `publicKey` is the SPKI the CA certified for it
+   * (end-entity certificate): a module must name the key type before unwrapping and may not expose
+   * an EC private key's point; the key is proven against it afterwards. Absent where the store
+   * cannot unwrap.
    */
-  importWrapped?(transport: KeyHandle, wrapped: Uint8Array, id: string): Promise<StoredKey>;
+  importWrapped?(transport: KeyHandle, wrapped: Uint8Array, id: string, publicKey: Uint8Array): Promise<StoredKey>;
   /** SIGN-2: zeroise what the key store holds (module object); the service wipes DB-2. */
   destroy(handle: KeyHandle): Promise<void>;
   close(): Promise<void>;

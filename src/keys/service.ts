@@ -10,7 +10,7 @@ import { KEY_TYPES, type KeyPolicy, type KeyType, keyTypeInfo } from './algorith
 import { loadCertificate, markRevoked, type RevocationReason, storeChain } from './certificate-store.js';
 import { type CertificateInfo, checkChain } from './certificates.js';
 import { buildCsr } from './csr.js';
-import type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
+import type { KeyHandle, KeyStore, KeyUsage, StoredKey } from './keystore.js';
 import { checkDigests, type ResolvedSignature } from './signature.js';
 
 export interface KeyRecord {
@@ -34,15 +34,23 @@ export interface KeyChange {
 }
 
 export interface KeyService {
-  generate(keyType: KeyType, purpose: string): Promise<KeyRecord>;
+  /** `usage` 'unwrap' is for the transport key only (keystore.ts KeyUsage). */
+  generate(keyType: KeyType, purpose: string, usage?: KeyUsage): Promise<KeyRecord>;
   importPkcs8(pkcs8Der: Uint8Array, purpose: string): Promise<KeyRecord>;
   /**
    * KEY-2 transfer: a key wrapped for the transport key `transportKeyId` (transport.ts), unwrapped
-   * by the key store and stored like an imported key.
+   * by the key store and stored like an imported key; `publicKey` is the SPKI the CA certified.
    */
-  importWrapped(transportKeyId: string, wrapped: Uint8Array, purpose: string): Promise<KeyRecord>;
-  /** Whether this key store can unwrap transfers (importWrapped); the PKCS#11 store cannot yet. */
+  importWrapped(
+    transportKeyId: string,
+    wrapped: Uint8Array,
+    purpose: string,
+    publicKey: Uint8Array,
+  ): Promise<KeyRecord>;
+  /** Whether this key store can unwrap transfers (importWrapped). */
   readonly acceptsTransfers: boolean;
+  /** Whether a key generated for 'unwrap' can sign too (software: yes; PKCS#11: no, CKA_SIGN=false). */
+  readonly unwrapKeysSign: boolean;
   get(id: string): Promise<KeyRecord>;
   /** Every key record, oldest first (administration). */
   list(): Promise<KeyRecord[]>;
@@ -154,25 +162,27 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
   };
 
   const service: KeyService = {
-    async generate(keyType, purpose) {
+    async generate(keyType, purpose, usage) {
       keyTypeInfo(keyType, policy);
       const id = deps.random.uuid();
-      return insert(id, await keystore.generate(keyType, id), purpose);
+      return insert(id, await keystore.generate(keyType, id, usage), purpose);
     },
     async importPkcs8(pkcs8Der, purpose) {
       const id = deps.random.uuid();
       return insert(id, await keystore.import(pkcs8Der, id), purpose);
     },
-    async importWrapped(transportKeyId, wrapped, purpose) {
+    async importWrapped(transportKeyId, wrapped, purpose, publicKey) {
       const t = await row(transportKeyId);
       if (t.purpose !== 'transport') throw new ShomeiError('invalid_state', { detail: 'not a transport key' });
       if (!keystore.importWrapped) {
         throw new ShomeiError('invalid_state', { detail: `the ${keystore.kind} key store cannot unwrap transfers` });
       }
       const id = deps.random.uuid();
-      return insert(id, await keystore.importWrapped(await activeHandle(transportKeyId), wrapped, id), purpose);
+      const h = await activeHandle(transportKeyId);
+      return insert(id, await keystore.importWrapped(h, wrapped, id, publicKey), purpose);
     },
     acceptsTransfers: keystore.importWrapped !== undefined,
+    unwrapKeysSign: keystore.enforcesUsage !== true,
     get: async (id) => toRecord(await row(id)),
     async signDigests(keyId, sig, digests) {
       const h = await activeHandle(keyId);

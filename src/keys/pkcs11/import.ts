@@ -6,9 +6,8 @@
  * the private key object from the wrapped PKCS#8 — CKA_SENSITIVE / non-extractable, so it cannot
  * be read back; the token does not mark it CKA_ALWAYS_SENSITIVE, which honestly records that it
  * was once outside. The session key is destroyed at once and its bytes wiped here. The public half
- * is a C_CreateObject (§5.7) of public attributes only. SoftHSM 2.6 offers KWP (0x210A) but not
- * CKM_RSA_AES_KEY_WRAP, which is why the transport-key transfer (keys/transport.ts) is unwrapped
- * by the software key store only, for now.
+ * is a C_CreateObject (§5.7) of public attributes only. A CA transfer (keys/transport.ts) takes the
+ * same second step, under a session key the token unwrapped itself (transfer.ts).
  */
 import { createCipheriv, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
@@ -38,6 +37,17 @@ function keyTypeOfKey(key: KeyObject): KeyType {
   if (key.asymmetricKeyType === 'ec') return keyTypeOf('ec', NODE_CURVES[d.namedCurve ?? ''] ?? `${d.namedCurve}`);
   if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
   throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key in the PKCS#11 key store` });
+}
+
+/** The public half named by a SubjectPublicKeyInfo (a transfer's certified key, transfer.ts). */
+export function parseSpki(der: Uint8Array): ParsedPkcs8 {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+  } catch {
+    throw new ShomeiError('invalid_parameter', { name: 'certificate' });
+  }
+  return { keyType: keyTypeOfKey(key), jwk: key.export({ format: 'jwk' }) };
 }
 
 export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
@@ -87,9 +97,12 @@ export function importTemplates(key: ParsedPkcs8, id: Buffer, label: string) {
 const KWP_AIV = Buffer.from('a65959a6', 'hex');
 const AES_KEY_BYTES = 32;
 
-/** The one-use unwrapping key: a session object that can only unwrap (v2.40 §4.10 secret key objects). */
-function sessionWrappingKey(value: Buffer): pkcs11js.Template {
-  return [
+/**
+ * The one-use unwrapping key: a session object that can only unwrap (v2.40 §4.10 secret key
+ * objects). Without `value` it is the template for a key the token unwraps itself (transfer.ts).
+ */
+export function sessionWrappingKey(value?: Buffer): pkcs11js.Template {
+  const template: pkcs11js.Template = [
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
     { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
     { type: pkcs11js.CKA_TOKEN, value: false },
@@ -100,8 +113,8 @@ function sessionWrappingKey(value: Buffer): pkcs11js.Template {
     { type: pkcs11js.CKA_WRAP, value: false },
     { type: pkcs11js.CKA_ENCRYPT, value: false },
     { type: pkcs11js.CKA_DECRYPT, value: false },
-    { type: pkcs11js.CKA_VALUE, value },
   ];
+  return value ? [...template, { type: pkcs11js.CKA_VALUE, value }] : template;
 }
 
 /**

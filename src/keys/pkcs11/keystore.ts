@@ -9,14 +9,15 @@ import pkcs11js from 'pkcs11js';
 import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
 import { KEY_TYPES, type KeyType, type KeyTypeInfo } from '../algorithms.js';
-import type { KeyHandle, KeyStore, StoredKey } from '../keystore.js';
+import type { KeyHandle, KeyStore, KeyUsage, StoredKey } from '../keystore.js';
 import type { ResolvedSignature } from '../signature.js';
-import { importTemplates, parsePkcs8, unwrapPrivateKey } from './import.js';
+import { importTemplates, parsePkcs8, parseSpki, unwrapPrivateKey } from './import.js';
 import { ecdsaRawToDer, signInput, signMechanism } from './mechanisms.js';
 import { acquireModule, findSlot, releaseModule } from './module.js';
 import { findKey, findObjects, readSpki } from './objects.js';
 import { SessionPool } from './session.js';
 import { keyPairTemplates } from './templates.js';
+import { importTransfer } from './transfer.js';
 import { keyRef, parseKeyRef } from './uri.js';
 
 export interface Pkcs11KeyStoreOptions {
@@ -77,10 +78,10 @@ const stored = (ctx: Context, info: KeyTypeInfo, id: Buffer, label: string, publ
 });
 
 /** SIGN-2: C_GenerateKeyPair (v2.40 §5.14) inside the token; only the public half is read back. */
-async function generateKey(ctx: Context, keyType: KeyType, label: string): Promise<StoredKey> {
+async function generateKey(ctx: Context, keyType: KeyType, label: string, usage?: KeyUsage): Promise<StoredKey> {
   const info = KEY_TYPES[keyType];
   const id = ctx.opts.random.bytes(CKA_ID_BYTES);
-  const t = keyPairTemplates(info, id, label);
+  const t = keyPairTemplates(info, id, label, usage);
   const spki = await ctx.pool.use(async (session) => {
     const pair = await ctx.p11.C_GenerateKeyPairAsync(session, t.mechanism, t.publicKey, t.privateKey);
     return readSpki(ctx.p11, session, pair.publicKey, info);
@@ -103,6 +104,19 @@ async function importKey(ctx: Context, pkcs8: Uint8Array, label: string): Promis
   } finally {
     for (const s of t.secrets) s.value.fill(0);
   }
+}
+
+/** KEY-2 transfer from a CA: unwrapped in the token under the transport key (transfer.ts). */
+async function importWrapped(ctx: Context, transport: KeyHandle, wrapped: Uint8Array, label: string, spki: Uint8Array) {
+  const key = parseSpki(spki);
+  const transportId = ckaIdOf(ctx, transport);
+  const id = ctx.opts.random.bytes(CKA_ID_BYTES);
+  const publicKey = await ctx.pool.use(async (session) => {
+    const transportKey = findKey(ctx.p11, session, pkcs11js.CKO_PRIVATE_KEY, transportId);
+    const modulusBytes = Math.ceil(KEY_TYPES[transport.keyType].bits / 8);
+    return importTransfer(ctx.p11, session, { transportKey, modulusBytes, wrapped, key, id, label });
+  });
+  return stored(ctx, KEY_TYPES[key.keyType], id, label, publicKey);
 }
 
 /** One session signs a run of digests: C_SignInit + C_Sign per digest (v2.40 §5.11). */
@@ -146,8 +160,11 @@ async function destroyKey(ctx: Context, h: KeyHandle): Promise<void> {
 function buildStore(ctx: Context, release: () => void): KeyStore {
   return {
     kind: 'pkcs11',
-    generate: (keyType, id) => generateKey(ctx, keyType, id),
+    // CKA_SIGN / CKA_UNWRAP (templates.ts): the transport key cannot sign.
+    enforcesUsage: true,
+    generate: (keyType, id, usage) => generateKey(ctx, keyType, id, usage),
     import: (pkcs8, id) => importKey(ctx, pkcs8, id),
+    importWrapped: (transport, wrapped, id, spki) => importWrapped(ctx, transport, wrapped, id, spki),
     sign: (h, sig, digests) => signDigests(ctx, h, sig, digests),
     signMessage: (h, message) => signWholeMessage(ctx, h, message),
     async publicKey(h) {

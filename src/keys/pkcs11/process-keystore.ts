@@ -1,7 +1,7 @@
 /**
  * The PKCS#11 key store with signing spread over child processes (`keystore.pkcs11.processes` > 0).
  * The parent keeps one context of its own for what is rare and stateful — generate, import,
- * destroy, publicKey — and the children sign. Same KeyStore contract, same token, same keys: a key
+ * importWrapped (a CA's transfer), destroy, publicKey — and the children sign. Same KeyStore contract, same token, same keys: a key
  * generated through the parent is found by CKA_ID in every child's session (token objects).
  */
 import type { KeyStore } from '../keystore.js';
