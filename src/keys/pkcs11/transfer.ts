@@ -81,6 +81,18 @@ export interface Transfer {
   readonly oaep?: pkcs11js.RsaOAEP;
 }
 
+/**
+ * The format says AES-256 (transport.ts). A module that reports CKA_VALUE_LEN is held to it;
+ * SoftHSM 2.6 reports 0 for an unwrapped key and refuses the attribute in the template.
+ */
+function isAes256(p11: pkcs11js.PKCS11, session: pkcs11js.Handle, aes: pkcs11js.Handle): boolean {
+  const [len] = p11.C_GetAttributeValue(session, aes, [{ type: pkcs11js.CKA_VALUE_LEN }]);
+  // CK_ULONG in host order: 8 bytes on LP64, 4 on Windows.
+  const v = len?.value;
+  const bytes = !v ? 0 : v.length === 8 ? Number(v.readBigUInt64LE()) : v.length === 4 ? v.readUInt32LE() : -1;
+  return bytes === 0 || bytes === 32;
+}
+
 /** Steps 1 and 2: the private key object; nothing else is left in the token. */
 async function unwrapPrivate(
   p11: pkcs11js.PKCS11,
@@ -96,6 +108,7 @@ async function unwrapPrivate(
     p11.C_UnwrapKeyAsync(session, oaep, t.transportKey, encryptedKey, sessionWrappingKey()),
   );
   try {
+    if (!isAes256(p11, session, aes)) throw invalid();
     const kwp = { mechanism: pkcs11js.CKM_AES_KEY_WRAP_PAD };
     return await unwrapping(() => p11.C_UnwrapKeyAsync(session, kwp, aes, wrapped.subarray(t.modulusBytes), template));
   } finally {
