@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OAuthClient, s256 } from '../src/oauth/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
-import { b64, CSC, logEvents, OIDS, type Reply, startApp, type TestApp } from './support/app.js';
+import { addUser, b64, CSC, logEvents, OIDS, type Reply, startApp, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
 
 const REDIRECT = 'https://app.example/callback';
@@ -228,6 +228,22 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
     const r = await redeem(await code(), { redirect_uri: 'https://app.example/callback/' });
     expectError(r, 400, 'invalid_grant');
     expect(r.json.error_description).toBe('redirect_uri parameter does not match');
+  });
+
+  it('AUTH-2: a code of a signer suspended since approving yields no tokens', async () => {
+    const carol = await addUser(t.app, `carol${randomUUID().slice(0, 6)}`);
+    const p = pkce();
+    const issued = await t.app.oauth.issueCode({
+      clientId: app1.client.id,
+      userId: carol.userId,
+      redirectUri: REDIRECT,
+      scope: 'service',
+      codeChallenge: p.challenge,
+      authTime: clock.now(),
+      level: 3,
+    });
+    await t.app.users.suspend(carol.userId, 'test', 'admin:test');
+    expectError(await redeem({ code: issued.code, verifier: p.verifier }), 400, 'invalid_grant');
   });
 
   it('AUTH-2: a code older than 60 s is refused', async () => {

@@ -36,12 +36,19 @@ interface Granted {
   readonly credentialId?: string;
 }
 
+async function activeUser(deps: OAuthDeps, userId: string): Promise<boolean> {
+  const u = await deps.store.db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
+  return u?.status === 'active';
+}
+
 async function authorizationCode(deps: OAuthDeps, client: OAuthClient, req: TokenRequest): Promise<Granted> {
   if (!req.code) throw new ShomeiError('oauth_missing_parameter', { name: 'code' });
   const sessionId = deps.random.uuid();
   const row = await redeemCode(deps, req.code, client.id, sessionId);
   if (req.redirect_uri !== row.redirect_uri) throw new CodeRefused('redirect_uri', row, 'redirect_uri_mismatch');
   if (!verifyPkce(row.code_challenge, req.code_verifier)) throw new CodeRefused('pkce', row, 'pkce_mismatch');
+  // Suspended or terminated since the signer approved: no tokens (USER-2).
+  if (!(await activeUser(deps, row.user_id))) throw new CodeRefused('account_not_active', row);
   const base = { userId: row.user_id, clientId: client.id, sessionId };
   let grant: TokenGrant;
   if (row.scope === 'credential') {
@@ -85,6 +92,7 @@ async function clientCredentials(deps: OAuthDeps, client: OAuthClient, req: Toke
   // csc-api-v2.md §3.6: client_credentials is for scope service only (e-seal clients).
   if (req.scope !== undefined && req.scope !== 'service') throw new ShomeiError('invalid_scope');
   if (!client.serviceUserId) throw new ShomeiError('unauthorized_client');
+  if (!(await activeUser(deps, client.serviceUserId))) throw new ShomeiError('invalid_grant');
   const grant = await deps.tokens.issue({
     userId: client.serviceUserId,
     clientId: client.id,
