@@ -4,7 +4,19 @@
  * in-process with their own clock, randomness and storage.
  */
 import { type AuditLog, createAuditLog } from './audit/index.js';
-import { createLogin, createPinFactor, createSadService, createTokens, revokeUserAccess } from './auth/index.js';
+import {
+  configuredOtpSender,
+  createLogin,
+  createOtpFactor,
+  createPinFactor,
+  createSadService,
+  createTokens,
+  createTotpFactor,
+  loadFactorKey,
+  type OtpFactor,
+  revokeUserAccess,
+  type TotpFactor,
+} from './auth/index.js';
 import { openKeyStore } from './bootstrap/keystore.js';
 import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
@@ -44,6 +56,8 @@ export interface App {
   readonly signing: Signing;
   /** The OAuth2 authorisation server (clients, codes, tokens). */
   readonly oauth: OAuth;
+  /** Second factors (AUTH-4): TOTP enrolment for the CLI, out-of-band OTP. */
+  readonly factors: { readonly totp: TotpFactor; readonly otp: OtpFactor };
   readonly http: HttpApp;
   /** The log's verifier key (C2SP note format): all `shomei audit verify` needs besides the log. */
   readonly logVerifierKey: string;
@@ -62,6 +76,8 @@ export interface BuildOptions {
 export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}): Promise<App> {
   const platform = opts.platform ?? systemPlatform;
   const { clock, random } = platform;
+  // Refused settings (the file sender in production) stop the start before anything is opened.
+  const otpSender = configuredOtpSender(config);
   const store = await openStore({ url: databaseUrl(config) });
   // SIGN-5: keystore.kind picks a PKCS#11 token (bootstrap/keystore.ts) or this software store.
   const keystore = await openKeyStore(config, random, () => {
@@ -131,6 +147,20 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     verifiedPinCacheSeconds: a.verifiedPinCacheSeconds,
     ...lockout,
   });
+  const factorKey = loadFactorKey(a.factorKey, config.dataDir);
+  const totp = createTotpFactor({ store, audit, clock, factorKey, issuer: config.service.name, ...lockout });
+  const otp = createOtpFactor({
+    store,
+    audit,
+    clock,
+    random,
+    factorKey,
+    sender: otpSender,
+    digits: a.otp.digits,
+    ttlSeconds: a.otp.ttlSeconds,
+    maxAttempts: a.otp.maxAttempts,
+    ...lockout,
+  });
   const sads = createSadService({ store, audit, clock, random, sadTtlSeconds: a.sadTtlSeconds });
   const oauth = createOAuth({
     store,
@@ -149,7 +179,12 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     credentials: credentialsPort(users),
     keys: keysPort(keys),
     sads: sadsPort(sads),
-    activation: { verifyPin: (userId, p) => pin.verifyPin(userId, p) },
+    activation: {
+      verifyPin: (userId, p) => pin.verifyPin(userId, p),
+      verifyTotp: (c) => totp.verifyTotp(c.userId, c.value, { credentialId: c.credentialId }),
+      verifyOtp: (c) => otp.verifyOtp(c.userId, c.credentialId, c.value),
+      sendOtp: (userId, credentialId) => otp.sendChallenge(userId, credentialId),
+    },
     audit,
     clock,
   });
@@ -197,6 +232,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     audit,
     signing,
     oauth,
+    factors: { totp, otp },
     http,
     logVerifierKey: logKey.signer.verifierKey,
     baseUrl,
@@ -205,6 +241,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
       await http.close();
       await audit.stop();
       await keystore.close();
+      otpSender?.close?.();
       await store.close();
     },
   };

@@ -78,6 +78,8 @@ export const catalogue = {
   credential_locked: entry(400, 'invalid_request', 'Credential locked'),
   invalid_authentication_data: entry(400, 'invalid_authentication_data', 'Invalid authentication data'),
   invalid_pin: entry(400, 'invalid_pin', (p) => `The PIN is invalid; ${p.remaining} attempts left`),
+  invalid_otp: entry(400, 'invalid_otp', 'The OTP is invalid'),
+  invalid_auth_object: entry(400, 'invalid_request', 'Invalid parameter authObjectID'),
   invalid_sad: entry(400, 'invalid_request', 'Invalid parameter SAD'),
   sad_expired: entry(400, 'invalid_request', 'SAD expired'),
   sad_spent: entry(400, 'invalid_request', 'The SAD has no signatures left'),

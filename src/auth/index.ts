@@ -5,12 +5,20 @@
  */
 export type { BasicCredentials } from './basic.js';
 export { parseBasicAuthorization } from './basic.js';
+export type { FactorKey } from './factors/factor-key.js';
+export { factorKeyFrom, loadFactorKey } from './factors/factor-key.js';
+export type { OtpFactor, OtpFactorDeps } from './factors/otp.js';
+export { createOtpFactor } from './factors/otp.js';
 export type { PinFactor, PinFactorDeps } from './factors/pin.js';
 export { createPinFactor } from './factors/pin.js';
+export type { TotpEnrolment, TotpFactor, TotpFactorDeps } from './factors/totp.js';
+export { createTotpFactor, TOTP_DIGITS, TOTP_PERIOD } from './factors/totp.js';
 export type { Factor, LockoutPolicy } from './lockout.js';
 export { backoffMs } from './lockout.js';
 export type { BasicLogin, Login, LoginDeps } from './login.js';
 export { createLogin, SERVICE_SCOPE } from './login.js';
+export type { OtpMessage, OtpSender } from './otp-senders/index.js';
+export { configuredOtpSender } from './otp-senders/index.js';
 export type { Principal, TokenGrant } from './principal.js';
 export { revokeUserAccess } from './revoke-user.js';
 export type { SadDeps, SadGrant, SadRequest, SadService, SadSpendRequest, SignatureActivationData } from './sad.js';

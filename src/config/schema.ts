@@ -81,6 +81,36 @@ export const ConfigSchema = T.Object(
         verifiedPinCacheSeconds: T.Integer({ minimum: 0, maximum: 3600, default: 300 }),
         /** scrypt cost parameter N (2^n). 2^15 ≈ 32 MiB per verification. */
         scryptLogN: T.Integer({ minimum: 10, maximum: 20, default: 15 }),
+        /**
+         * Base64 of 32 bytes sealing TOTP secrets and keying OTP hashes (auth/factors/factor-key.ts);
+         * if empty, `<dataDir>/factor-key` (0600) is used or made. Instances sharing a database share it.
+         */
+        factorKey: T.String({ default: '' }),
+        /** Out-of-band OTP (credentials/getChallenge; AUTH-4). */
+        otp: T.Object(
+          {
+            /** `file` (development only: `<dataDir>/otp-outbox.log`, 0600), `smtp`, or `none`. '' = file in development, none in production. */
+            sender: T.Union([T.Literal(''), T.Literal('file'), T.Literal('smtp'), T.Literal('none')], { default: '' }),
+            digits: T.Integer({ minimum: 6, maximum: 8, default: 6 }),
+            ttlSeconds: T.Integer({ minimum: 30, maximum: 900, default: 300 }),
+            /** Wrong codes one challenge tolerates before it is void (each also counts towards the lockout). */
+            maxAttempts: T.Integer({ minimum: 1, maximum: 10, default: 3 }),
+            smtp: T.Object(
+              {
+                host: T.String({ default: '' }),
+                port: T.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+                /** Implicit TLS (465); otherwise STARTTLS is required unless the host is loopback. */
+                secure: T.Boolean({ default: false }),
+                user: T.String({ default: '' }),
+                /** Prefer SHOMEI_AUTH__OTP__SMTP__PASSWORD; never logged. */
+                password: T.String({ default: '' }),
+                from: T.String({ default: 'shomei <noreply@localhost>' }),
+              },
+              { default: {} },
+            ),
+          },
+          { default: {} },
+        ),
       },
       { default: {} },
     ),

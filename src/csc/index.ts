@@ -5,6 +5,7 @@
 import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
 import type { CscDeps } from './deps.js';
+import { challengeRoutes } from './routes-challenge.js';
 import { credentialRoutes } from './routes-credentials.js';
 import { METHODS, serviceRoutes } from './routes-service.js';
 import { signatureRoutes } from './routes-signatures.js';
@@ -21,6 +22,7 @@ export async function registerCsc(app: HttpApp, deps: CscDeps): Promise<void> {
       const s = scope as unknown as HttpApp;
       serviceRoutes(s, deps);
       credentialRoutes(s, deps);
+      challengeRoutes(s, deps);
       signatureRoutes(s, deps);
       // Every CSC method is POST (csc-api-v2.md §1): other verbs get 405, not "unknown method".
       for (const m of METHODS) {

@@ -1,6 +1,6 @@
 /** Domain values → CSC v2 response fields (csc-api-v2.md §4.2). Only routes see CSC field names. */
 import type { CredentialView } from '../signing/index.js';
-import { PIN_OBJECT_ID } from '../signing/index.js';
+import { authDescription } from '../signing/index.js';
 import type { TCredentialInfo } from './schemas.js';
 
 /** CSC `validFrom`/`validTo`: `YYYYMMDDHHMMSSZ` (GeneralizedTime, UTC). */
@@ -41,15 +41,6 @@ function certFields(view: CredentialView, sel: InfoSelectors): TCredentialInfo['
   };
 }
 
-/** Explicit mode with one PIN object (AUTH-4 levels add OTP/TOTP objects later). */
-const EXPLICIT_PIN: TCredentialInfo['auth'] = {
-  mode: 'explicit',
-  expression: PIN_OBJECT_ID,
-  objects: [
-    { type: 'Password', id: PIN_OBJECT_ID, format: 'A', label: 'PIN', description: 'The signing PIN set at enrolment' },
-  ],
-};
-
 export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: string): TCredentialInfo {
   const { credential, key } = view;
   return {
@@ -61,7 +52,8 @@ export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: s
       ...(key.curveOid ? { curve: key.curveOid } : {}),
     },
     cert: certFields(view, sel),
-    auth: sel.authInfo === false ? { mode: EXPLICIT_PIN.mode } : EXPLICIT_PIN,
+    // AUTH-4: exactly the factors credentials/authorize will require, e.g. "PIN AND TOTP".
+    auth: sel.authInfo === false ? { mode: 'explicit' } : authObjects(credential.factors),
     SCAL: credential.scal,
     multisign: credential.multisign,
     lang,
@@ -69,3 +61,8 @@ export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: s
 }
 
 const b64 = (b: Buffer) => b.toString('base64');
+
+function authObjects(factors: readonly string[]): TCredentialInfo['auth'] {
+  const d = authDescription(factors);
+  return { mode: d.mode, expression: d.expression, objects: d.objects.map((o) => ({ ...o })) };
+}

@@ -16,6 +16,7 @@ export const METHODS = [
   'credentials/info',
   'credentials/authorize',
   'credentials/authorizeCheck',
+  'credentials/getChallenge',
   'signatures/signHash',
 ] as const;
 

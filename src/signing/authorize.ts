@@ -5,6 +5,7 @@
  */
 import { isShomeiError, ShomeiError } from '../errors.js';
 import { assertUsable, ownedCredential } from './credentials.js';
+import { requiredFactors } from './factors.js';
 import type { Principal, SadGrant, SigningPorts } from './ports.js';
 
 export interface AuthorizeInput {
@@ -16,7 +17,7 @@ export interface AuthorizeInput {
   readonly description?: string;
 }
 
-/** The one factor of explicit mode today; TOTP/OTP objects join the expression later (AUTH-4). */
+/** The PIN's authData id (AUTH_OBJECTS in factors.ts lists every factor). */
 export const PIN_OBJECT_ID = 'PIN';
 
 function checkLimits(ports: SigningPorts, input: AuthorizeInput, scal: '1' | '2', multisign: number): void {
@@ -36,12 +37,37 @@ function checkLimits(ports: SigningPorts, input: AuthorizeInput, scal: '1' | '2'
   if (input.hashes.length !== input.numSignatures) throw new ShomeiError('invalid_num_signatures');
 }
 
-function pinOf(authData: AuthorizeInput['authData']): string {
-  const unknown = authData.find((a) => a.id !== PIN_OBJECT_ID);
-  if (unknown) throw new ShomeiError('invalid_authentication_data');
-  const pin = authData.find((a) => a.id === PIN_OBJECT_ID)?.value;
-  if (!pin) throw new ShomeiError('invalid_authentication_data');
-  return pin;
+/**
+ * authData → one value per required factor. Exactly the credential's factors, each once, each with
+ * a value (OTP too: its code arrived out of band and the signer types it in); anything else is
+ * invalid_authentication_data before any factor is tried, so a malformed request costs no attempt.
+ */
+export function factorValues(authData: AuthorizeInput['authData'], required: readonly string[]): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const a of authData) {
+    if (!required.includes(a.id) || values.has(a.id) || !a.value) {
+      throw new ShomeiError('invalid_authentication_data');
+    }
+    values.set(a.id, a.value);
+  }
+  if (required.some((id) => !values.has(id))) throw new ShomeiError('invalid_authentication_data');
+  return values;
+}
+
+/**
+ * Possession factors first, the PIN last: a wrong TOTP/OTP stops before the PIN, and only the PIN's
+ * success resets the shared lockout counters, so someone who knows the PIN gets no extra guesses at
+ * the second factor (AUTH-2). A factor id the table does not know can never be satisfied.
+ */
+async function verifyFactors(ports: SigningPorts, userId: string, credentialId: string, values: Map<string, string>) {
+  for (const [id, value] of values) {
+    if (id === 'PIN') continue;
+    if (id === 'TOTP') await ports.activation.verifyTotp({ userId, credentialId, value });
+    else if (id === 'OTP') await ports.activation.verifyOtp({ userId, credentialId, value });
+    else throw new ShomeiError('invalid_authentication_data');
+  }
+  const pin = values.get(PIN_OBJECT_ID);
+  if (pin !== undefined) await ports.activation.verifyPin(userId, pin);
 }
 
 export async function credentialsAuthorize(
@@ -49,7 +75,7 @@ export async function credentialsAuthorize(
   principal: Principal,
   input: AuthorizeInput,
 ): Promise<SadGrant> {
-  let pin: string;
+  let values: Map<string, string>;
   let view: Awaited<ReturnType<typeof ownedCredential>>;
   try {
     // Everything that can be refused without touching the signer's factors comes first, so a
@@ -57,7 +83,7 @@ export async function credentialsAuthorize(
     view = await ownedCredential(ports, principal, input.credentialId);
     assertUsable(view);
     checkLimits(ports, input, view.credential.scal, view.credential.multisign);
-    pin = pinOf(input.authData);
+    values = factorValues(input.authData, requiredFactors(view.credential.factors));
   } catch (e) {
     await ports.audit.append({
       type: 'sad.refused',
@@ -70,8 +96,8 @@ export async function credentialsAuthorize(
     });
     throw e;
   }
-  // The PIN factor and the SAD service log their own outcomes (auth.pin, sad.issue, sad.refused).
-  await ports.activation.verifyPin(principal.userId, pin);
+  // The factors and the SAD service log their own outcomes (auth.pin, auth.totp, auth.otp, sad.*).
+  await verifyFactors(ports, principal.userId, view.credential.id, values);
   return ports.sads.issue({
     principal,
     credential: view.credential,

@@ -4,14 +4,18 @@
  * ports in ports.ts.
  */
 import { type AuthorizeInput, credentialsAuthorize } from './authorize.js';
+import { type ChallengeInput, credentialsGetChallenge } from './challenge.js';
 import { type CredentialView, listOwned, ownedCredential } from './credentials.js';
 import type { Principal, ResolvedSignature, SadGrant, SigningPorts } from './ports.js';
 import { type SignHashInput, signaturesSignHash } from './sign-hash.js';
 
 export type { AuthorizeInput } from './authorize.js';
 export { PIN_OBJECT_ID } from './authorize.js';
+export type { ChallengeInput } from './challenge.js';
 export type { CertificateState, CredentialView } from './credentials.js';
 export { certificateState } from './credentials.js';
+export type { AuthObject, AuthObjectId } from './factors.js';
+export { AUTH_OBJECTS, authDescription, isAuthObjectId } from './factors.js';
 export type * from './ports.js';
 export type { SignHashInput } from './sign-hash.js';
 
@@ -19,6 +23,8 @@ export interface Signing {
   list(principal: Principal, opts: { onlyValid: boolean }): Promise<CredentialView[]>;
   credential(principal: Principal, credentialId: string): Promise<CredentialView>;
   authorize(principal: Principal, input: AuthorizeInput): Promise<SadGrant>;
+  /** credentials/getChallenge: sends the out-of-band OTP for a credential that requires one. */
+  getChallenge(principal: Principal, input: ChallengeInput): Promise<void>;
   signHash(principal: Principal, input: SignHashInput): Promise<Buffer[]>;
 }
 
@@ -27,6 +33,7 @@ export function createSigning<R extends ResolvedSignature>(ports: SigningPorts<R
     list: (p, o) => listOwned(ports, p, o.onlyValid),
     credential: (p, id) => ownedCredential(ports, p, id),
     authorize: (p, i) => credentialsAuthorize(ports, p, i),
+    getChallenge: (p, i) => credentialsGetChallenge(ports, p, i),
     signHash: (p, i) => signaturesSignHash(ports, p, i),
   };
 }

@@ -23,6 +23,8 @@ export interface CredentialRecord {
   readonly status: 'enabled' | 'disabled';
   readonly scal: '1' | '2';
   readonly multisign: number;
+  /** AUTH-4: the authData ids credentials/authorize requires (factors.ts), e.g. ['PIN', 'TOTP']. */
+  readonly factors: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -97,9 +99,22 @@ export interface SadsPort {
   }): Promise<{ sadId: string; hashAlgorithmOID: string | null }>;
 }
 
+/** One factor's answer to check for one user and credential (auth/factors/ does the checking). */
+export interface FactorCheck {
+  readonly userId: string;
+  readonly credentialId: string;
+  readonly value: string;
+}
+
 export interface ActivationPort {
   /** Verifies the signer's PIN (with lockout); throws invalid_pin / credential_locked. */
   verifyPin(userId: string, pin: string): Promise<void>;
+  /** TOTP code, replay refused, counted against the lockout; throws invalid_otp / credential_locked. */
+  verifyTotp(check: FactorCheck): Promise<void>;
+  /** Answer to the open out-of-band challenge; throws invalid_otp / credential_locked. */
+  verifyOtp(check: FactorCheck): Promise<void>;
+  /** credentials/getChallenge: sends a one-time code out of band for this user and credential. */
+  sendOtp(userId: string, credentialId: string): Promise<void>;
 }
 
 export interface SigningPorts<R extends ResolvedSignature = ResolvedSignature> {

@@ -3,12 +3,14 @@ import type { Dialect } from './dialect.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_key_lifecycle.js';
 import * as m003 from './migrations/003_oauth.js';
+import * as m004 from './migrations/004_factors.js';
 
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 const versions: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
   '001_initial': m001,
   '002_key_lifecycle': m002,
   '003_oauth': m003,
+  '004_factors': m004,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {

@@ -25,6 +25,10 @@ export interface UsersTable {
   login_locked_until: number | null;
   pin_failures: number;
   pin_locked_until: number | null;
+  /** TOTP secret sealed under the factor key (auth/factors/factor-key.ts); null = not enrolled. */
+  totp_secret: Generated<string | null>;
+  /** RFC 6238 time-step of the last accepted TOTP code: codes for it or earlier are replays. */
+  totp_last_step: Generated<number | null>;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -65,8 +69,23 @@ export interface CredentialsTable {
   scal: string;
   /** Maximum numSignatures per authorisation (AUTH-5). */
   multisign: number;
+  /** AUTH-4: the factors credentials/authorize requires, comma-separated ('PIN', 'PIN,TOTP', 'PIN,OTP'). */
+  factors: Generated<string>;
   created_at: number;
   updated_at: number;
+}
+
+/** Out-of-band OTP challenges (credentials/getChallenge): keyed hash only, single use, expiring. */
+export interface OtpChallengesTable {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  /** HMAC-SHA-256 (hex) of the code under the factor key: a 6-8 digit code must not be brute-forced offline. */
+  code_hash: string;
+  attempts: number;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
 }
 
 export type KeyStatus = 'active' | 'retired' | 'destroyed';
@@ -251,11 +270,12 @@ export interface Database {
   oauth_clients: OAuthClientsTable;
   oauth_codes: OAuthCodesTable;
   oauth_jtis: OAuthJtisTable;
+  otp_challenges: OtpChallengesTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;
   meta: MetaTable;
 }
 
-// Kysely's Generated is unused for now: every id is chosen by the application (UUIDs, sequence
-// numbers assigned under the log's lock), so both dialects behave the same.
+// Every id is chosen by the application (UUIDs, sequence numbers assigned under the log's lock), so
+// both dialects behave the same; Generated marks only columns added later with a default (004).
 export type _Unused = Generated<number>;

@@ -1,7 +1,7 @@
 /** Credentials: the user → key mapping of DB-1 (USER-1); a signer sees only their own (USER-5). */
 import { ShomeiError } from '../errors.js';
 import type { CredentialStatus } from '../store/index.js';
-import { type Actor, type Credential, toCredential, type UsersDeps } from './model.js';
+import { type Actor, CREDENTIAL_FACTORS, type Credential, toCredential, type UsersDeps } from './model.js';
 import { loadUser } from './registry.js';
 
 export interface NewCredential {
@@ -108,5 +108,33 @@ export function credentials(deps: UsersDeps) {
     return getCredential(id);
   }
 
-  return { addCredential, getCredential, listCredentials, setCredentialStatus, setCredentialKey };
+  /**
+   * AUTH-4: the factors credentials/authorize requires for this credential. The PIN (knowledge) is
+   * always one; 'TOTP' or 'OTP' (possession) make it level 3.
+   */
+  async function setCredentialFactors(id: string, factors: readonly string[], actor: Actor): Promise<Credential> {
+    const known: readonly string[] = CREDENTIAL_FACTORS;
+    const unique = new Set(factors);
+    if (unique.size !== factors.length || !unique.has('PIN') || factors.some((f) => !known.includes(f))) {
+      throw new ShomeiError('invalid_parameter', { name: 'factors' });
+    }
+    const cred = await getCredential(id);
+    const ordered = CREDENTIAL_FACTORS.filter((f) => unique.has(f));
+    await store.db
+      .updateTable('credentials')
+      .set({ factors: ordered.join(','), updated_at: clock.now() })
+      .where('id', '=', id)
+      .execute();
+    await audit.append({
+      type: 'credential.factors',
+      actor,
+      outcome: 'success',
+      userId: cred.userId,
+      credentialId: id,
+      factors: ordered.join(','),
+    });
+    return getCredential(id);
+  }
+
+  return { addCredential, getCredential, listCredentials, setCredentialStatus, setCredentialKey, setCredentialFactors };
 }

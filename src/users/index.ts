@@ -17,6 +17,7 @@ export type { NewCredential } from './credentials.js';
 export type { EnrolmentCode, InitialSecrets } from './enrolment.js';
 export { hashEnrolmentCode, normaliseEnrolmentCode } from './enrolment-code.js';
 export type { Actor, Credential, RevokeUserAccess, User, UsersDeps } from './model.js';
+export { CREDENTIAL_FACTORS } from './model.js';
 export { checkPassword, checkPin } from './policy.js';
 export type { IdentityProofing, Registration, UserChanges } from './registry.js';
 export { createVerifier, dummyVerify, needsRehash, verifySecret } from './verifier.js';
@@ -47,6 +48,8 @@ export interface Users {
   setCredentialStatus(id: string, status: CredentialStatus, actor: Actor): Promise<Credential>;
   /** KEY-2 re-key: points the credential at another key. */
   setCredentialKey(id: string, keyId: string, actor: Actor): Promise<Credential>;
+  /** AUTH-4: the factors credentials/authorize requires (PIN always; TOTP/OTP for level 3). */
+  setCredentialFactors(id: string, factors: readonly string[], actor: Actor): Promise<Credential>;
 }
 
 export function createUsers(deps: UsersDeps): Users {

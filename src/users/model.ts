@@ -31,9 +31,14 @@ export interface Credential {
   readonly scal: '1' | '2';
   /** Maximum numSignatures per authorisation (AUTH-5). */
   readonly multisign: number;
+  /** AUTH-4: factors credentials/authorize requires, e.g. ['PIN'] or ['PIN', 'TOTP']. */
+  readonly factors: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** The factor ids a credential may require (CSC authData ids); the PIN is always one of them. */
+export const CREDENTIAL_FACTORS = ['PIN', 'OTP', 'TOTP'] as const;
 
 /**
  * Revokes everything the user holds outside DB-1 (tokens, SADs) inside the caller's transaction.
@@ -75,6 +80,7 @@ export function toCredential(row: Selectable<CredentialsTable>): Credential {
     status: row.status,
     scal: row.scal === '2' ? '2' : '1',
     multisign: row.multisign,
+    factors: row.factors.split(',').filter((f) => f !== ''),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -43,7 +43,7 @@ export function createPinFactor(deps: PinFactorDeps): PinFactor {
       });
     const user = await store.db
       .selectFrom('users')
-      .select(['pin_verifier', 'pin_locked_until'])
+      .select(['pin_verifier', 'pin_locked_until', 'pin_failures'])
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!user?.pin_verifier) {
@@ -58,6 +58,8 @@ export function createPinFactor(deps: PinFactorDeps): PinFactor {
     };
     // The fast path needs the right PIN and an unlocked factor; it is not an attempt to count.
     if (recentlyVerified()) {
+      // Failures a second factor counted (totp.ts, otp.ts) end with a complete success, as after scrypt.
+      if (user.pin_failures > 0) await recordSuccess(store, userId, 'pin');
       await log('success', { method: 'recently-verified' });
       return;
     }

@@ -23,7 +23,7 @@ import {
   transportKeyId,
   wrapForTransport,
 } from '../../keys/index.js';
-import type { Credential } from '../../users/index.js';
+import { CREDENTIAL_FACTORS, type Credential } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
 
 /** PEM blocks with this label, or the file itself as DER. */
@@ -210,7 +210,7 @@ function lifecycleCommands(cred: Command): void {
 }
 
 const line = (c: Credential) =>
-  `${c.id}  ${c.status.padEnd(9)} SCAL${c.scal} multisign=${String(c.multisign).padEnd(5)} ${c.description}`;
+  `${c.id}  ${c.status.padEnd(9)} SCAL${c.scal} multisign=${String(c.multisign).padEnd(5)} ${c.factors.join('+').padEnd(8)} ${c.description}`;
 
 export function credentialCommands(program: Command): void {
   const cred = program.command('credential').description('manage signing credentials');
@@ -220,12 +220,19 @@ export function credentialCommands(program: Command): void {
     .option('--key-type <type>', 'RSA-2048 | RSA-3072 | RSA-4096 | EC-P256 | EC-P384 | EC-P521', 'EC-P256')
     .option('--subject <dn>', 'certificate subject (RFC 4514)')
     .option('--validity-days <n>', 'certificate validity', '365')
+    .option('--factors <ids>', 'factors credentials/authorize requires (AUTH-4): PIN, PIN,TOTP or PIN,OTP', 'PIN')
     .action(async (o: Record<string, string>, cmd: Command) => {
       const g = globals(cmd);
       const c = await withApp(g, async (app) => {
         await app.ca.ensure();
         const user = (await app.users.findByUsername(o.user as string)) ?? (await app.users.get(o.user as string));
-        return createSigningCredential(
+        const factors = (o.factors ?? 'PIN').split(',').map((f) => f.trim().toUpperCase());
+        // Checked before the key is made, so a typo leaves no half-made credential behind.
+        const known: readonly string[] = CREDENTIAL_FACTORS;
+        if (!factors.includes('PIN') || factors.some((f) => !known.includes(f))) {
+          throw new ShomeiError('invalid_parameter', { name: `factors (PIN plus TOTP or OTP: ${known.join(', ')})` });
+        }
+        const made = await createSigningCredential(
           credentialAdminDeps(app),
           {
             userId: user.id,
@@ -238,6 +245,7 @@ export function credentialCommands(program: Command): void {
           },
           cliActor(),
         );
+        return factors.join(',') === 'PIN' ? made : app.users.setCredentialFactors(made.id, factors, cliActor());
       });
       emit(g, c, () => line(c));
     });

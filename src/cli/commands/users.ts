@@ -1,5 +1,6 @@
 /** `shomei user …` and `shomei enrol-code` (USER-1..5): registration officer and admin actions. */
 import type { Command } from 'commander';
+import { ShomeiError } from '../../errors.js';
 import type { User } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
 
@@ -75,6 +76,38 @@ export function userCommands(program: Command): void {
   change('delete', 'terminate and remove personal data (the log keeps ids)', (app, id) =>
     app.users.delete(id, cliActor()),
   );
+
+  user
+    .command('set-email <user> <email>')
+    .description('the address one-time signing codes are sent to (auth.otp.sender = smtp)')
+    .action(async (ref: string, email: string, _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ShomeiError('invalid_parameter', { name: 'email' });
+      const u = await withApp(g, async (app) => {
+        const target = await resolveUser(app, ref);
+        return app.users.update(target.id, { email }, cliActor());
+      });
+      emit(g, u, () => `${line(u)}  <${u.email}>`);
+    });
+  user
+    .command('totp-enrol <user>')
+    .description('new TOTP secret for a signer (replaces any older one); prints the otpauth:// URI once')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const r = await withApp(g, async (app) => {
+        const u = await resolveUser(app, ref);
+        const { uri } = await app.factors.totp.enrol(u.id, u.username, cliActor());
+        return { username: u.username, uri };
+      });
+      // No QR library is installed: the URI goes into the authenticator app as text, or through
+      // any QR generator the operator trusts offline (it holds the secret: never a web service).
+      emit(
+        g,
+        r,
+        () =>
+          `TOTP enrolled for ${r.username}. Add this to the authenticator app (it holds the secret; shown once):\n${r.uri}`,
+      );
+    });
 
   program
     .command('enrol-code <user>')

@@ -1,0 +1,130 @@
+/**
+ * The TOTP factor (possession; AUTH-4 level 3 with the PIN). RFC 6238 with what authenticator apps
+ * expect: HMAC-SHA-1, 6 digits, 30 s steps; a code of the step before or after is accepted (clock
+ * drift), nothing wider. AUTH-2:
+ * - replay: the last accepted time-step is kept per user, and a code for that step or an earlier
+ *   one is refused — by a conditional UPDATE, so two instances cannot both accept one code;
+ * - guessing: every attempt is reserved against the same lockout counters as the PIN before the
+ *   code is checked; a right code gives its reservation back but does not reset the counters (only
+ *   the PIN's success does: attempt-refund.ts), so neither factor buys guesses at the other;
+ * - comparison: otplib compares codes in constant time (@otplib/core constantTimeEqual).
+ * The secret is sealed under the factor key (factor-key.ts) and never logged or returned, except
+ * once, inside the enrolment URI, to the administrator enrolling the signer.
+ */
+import { generateSecret, generateURI, verify } from 'otplib';
+import type { AuditSink } from '../../audit/event.js';
+import { ShomeiError } from '../../errors.js';
+import type { Clock } from '../../platform/index.js';
+import type { Store } from '../../store/index.js';
+import { type LockoutPolicy, reserveAttempt } from '../lockout.js';
+import { refundAttempt } from './attempt-refund.js';
+import type { FactorKey } from './factor-key.js';
+
+export const TOTP_PERIOD = 30;
+export const TOTP_DIGITS = 6;
+
+export interface TotpFactorDeps extends LockoutPolicy {
+  readonly store: Store;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly factorKey: FactorKey;
+  /** The `issuer` shown by authenticator apps. */
+  readonly issuer: string;
+}
+
+export interface TotpEnrolment {
+  /** otpauth://totp/… — contains the secret: show it to the signer once, never log it. */
+  readonly uri: string;
+}
+
+export interface TotpFactor {
+  /** Makes a new secret for the user (replacing any older one) and returns the otpauth URI. */
+  enrol(userId: string, accountName: string, actor: string): Promise<TotpEnrolment>;
+  /** Resolves when the code is right and unused; throws invalid_otp, credential_locked or invalid_state. */
+  verifyTotp(userId: string, code: string, context?: { credentialId?: string }): Promise<void>;
+}
+
+export function createTotpFactor(deps: TotpFactorDeps): TotpFactor {
+  const { store, audit, clock, factorKey } = deps;
+
+  async function enrol(userId: string, accountName: string, actor: string): Promise<TotpEnrolment> {
+    const secret = generateSecret({ length: 20 });
+    const res = await store.db
+      .updateTable('users')
+      .set({ totp_secret: factorKey.seal(secret, userId), totp_last_step: null, updated_at: clock.now() })
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (res.numUpdatedRows !== 1n) throw new ShomeiError('unknown_user');
+    await audit.append({ type: 'auth.totp.enrol', actor, outcome: 'success', userId });
+    const uri = generateURI({
+      issuer: deps.issuer,
+      label: accountName,
+      secret,
+      algorithm: 'sha1',
+      digits: TOTP_DIGITS,
+      period: TOTP_PERIOD,
+    });
+    return { uri };
+  }
+
+  /** The time-step the code matches (±1 step), or undefined. Malformed codes simply do not match. */
+  async function matchStep(secret: string, code: string): Promise<number | undefined> {
+    if (!/^\d{6}$/.test(code)) return undefined;
+    try {
+      const r = await verify({
+        secret,
+        token: code,
+        algorithm: 'sha1',
+        digits: TOTP_DIGITS,
+        period: TOTP_PERIOD,
+        epoch: Math.floor(clock.now() / 1000),
+        epochTolerance: TOTP_PERIOD,
+      });
+      return r.valid && 'timeStep' in r ? r.timeStep : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function verifyTotp(userId: string, code: string, context: { credentialId?: string } = {}): Promise<void> {
+    const log = (outcome: 'success' | 'failure', extra: Record<string, string | number> = {}) =>
+      audit.append({
+        type: 'auth.totp',
+        actor: userId,
+        outcome,
+        userId,
+        credentialId: context.credentialId ?? null,
+        ...extra,
+      });
+    const row = await store.db.selectFrom('users').select(['totp_secret']).where('id', '=', userId).executeTakeFirst();
+    if (!row?.totp_secret) {
+      await log('failure', { reason: 'not_enrolled' });
+      throw new ShomeiError('invalid_state', { detail: 'no TOTP enrolled' });
+    }
+    const attempt = await reserveAttempt(store, clock, deps, userId, 'pin');
+    if (attempt.kind !== 'reserved') {
+      await log('failure', { reason: 'locked' });
+      throw new ShomeiError('credential_locked');
+    }
+    const step = await matchStep(factorKey.open(row.totp_secret, userId), code);
+    if (step === undefined) {
+      await log('failure', { reason: 'wrong_code', failures: attempt.failures });
+      throw new ShomeiError('invalid_otp');
+    }
+    // Replay refusal: accept only a step after the last accepted one, atomically.
+    const res = await store.db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', userId)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    if (res.numUpdatedRows !== 1n) {
+      await log('failure', { reason: 'replay', step, failures: attempt.failures });
+      throw new ShomeiError('invalid_otp');
+    }
+    await refundAttempt(store, clock, deps, userId, attempt.failures);
+    await log('success', { step });
+  }
+
+  return { enrol, verifyTotp };
+}
