@@ -218,6 +218,15 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
     );
   });
 
+  it('AUTH-2: of ten concurrent redemptions of one code at most one succeeds, and the replays revoke its tokens', async () => {
+    const c = await code();
+    const replies = await Promise.all(Array.from({ length: 10 }, () => redeem(c)));
+    const ok = replies.filter((r) => r.status === 200);
+    expect(ok.length).toBeLessThanOrEqual(1);
+    expect(replies.filter((r) => r.status === 400 && r.json.error === 'invalid_grant').length).toBe(10 - ok.length);
+    for (const r of ok) expect((await t.post('credentials/list', {}, r.json.access_token)).status).toBe(401);
+  });
+
   it("AUTH-2: another client's code is refused, and stays usable by its client", async () => {
     const c = await code();
     expectError(await redeem(c, {}, app2), 400, 'invalid_grant');

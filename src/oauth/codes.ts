@@ -76,6 +76,11 @@ export async function issueCode(deps: OAuthDeps, input: IssueCodeInput): Promise
   }
   const code = deps.random.bytes(32).toString('base64url');
   const now = deps.clock.now();
+  // Codes a day past expiry cannot be redeemed or replayed meaningfully any more (unknown = refused).
+  await deps.store.db
+    .deleteFrom('oauth_codes')
+    .where('expires_at', '<', now - 86_400_000)
+    .execute();
   const id = deps.random.uuid();
   const c = input.credential;
   await deps.store.db
