@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESEND_MS } from '../src/auth/factors/otp.js';
 import { configuredOtpSender } from '../src/auth/index.js';
 import { ConfigError, parseConfig } from '../src/config/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
@@ -91,8 +92,11 @@ describe.each(await backends())('credentials/getChallenge → SMTP → authorize
     await smtp?.close();
   });
 
-  const challenge = (credentialID = otpCred) =>
-    t.post('credentials/getChallenge', { credentialID, authObjectID: 'OTP' }, t.token);
+  // One code per 30 s per credential (RESEND_MS): each case starts past that.
+  const challenge = (credentialID = otpCred, wait = true) => {
+    if (wait) clock.advance(RESEND_MS);
+    return t.post('credentials/getChallenge', { credentialID, authObjectID: 'OTP' }, t.token);
+  };
   const authorize = (code: string, credentialID = otpCred) =>
     t.post(
       'credentials/authorize',
@@ -167,6 +171,17 @@ describe.each(await backends())('credentials/getChallenge → SMTP → authorize
     if (first !== second) expectOtpRefused(await authorize(first));
     expect((await authorize(second)).status).toBe(200);
     await unlock();
+  });
+
+  it('AUTH-2: a second code within 30 s is refused (429), so nobody can flood the inbox', async () => {
+    expect((await challenge()).status).toBe(204);
+    const sent = smtp.inbox.length;
+    const again = await challenge(otpCred, false);
+    expect(again.status).toBe(429);
+    expect(again.json.error).toBe('temporarily_unavailable');
+    expect(smtp.inbox.length).toBe(sent);
+    // Another credential has its own interval.
+    expect((await challenge(otherOtpCred, false)).status).toBe(204);
   });
 
   it('AUTH-2: after maxAttempts wrong codes the challenge is void, even for the right code', async () => {

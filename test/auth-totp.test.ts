@@ -192,6 +192,26 @@ describe.each(await backends())('TOTP factor on $name', (backend) => {
     expect(results.filter((r) => r !== 'accepted').every((r) => r === 'invalid_otp')).toBe(true);
   });
 
+  it('a secret sealed under another factor key (restore without factor-key) asks for re-enrolment, costs no attempt', async () => {
+    const other = createTotpFactor({
+      store,
+      audit,
+      clock,
+      factorKey: factorKeyFrom(Buffer.alloc(32, 9)),
+      issuer: 'shomei test',
+      maxFailures: MAX_FAILURES,
+      lockoutBaseSeconds: 60,
+      lockoutMaxSeconds: 3600,
+    });
+    expect(await refusedWith(other.verifyTotp(userId, await codeAt(secret, clock.now())))).toBe('invalid_state');
+    const row = await store.db
+      .selectFrom('users')
+      .select('pin_failures')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(Number(row.pin_failures)).toBe(0);
+  });
+
   it('a user without TOTP enrolment cannot pass the factor', async () => {
     const none = await newUser('jiro');
     expect(await refusedWith(totp.verifyTotp(none, '123456'))).toBe('invalid_state');

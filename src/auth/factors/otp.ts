@@ -36,6 +36,9 @@ export interface OtpFactor {
   verifyOtp(userId: string, credentialId: string, code: string): Promise<void>;
 }
 
+/** The shortest interval between two codes sent for one credential. */
+export const RESEND_MS = 30_000;
+
 /** A uniformly random decimal code (rejection sampling: no modulo bias). */
 export function randomDigits(random: Random, digits: number): string {
   const limit = 10 ** digits;
@@ -63,6 +66,18 @@ export function createOtpFactor(deps: OtpFactorDeps): OtpFactor {
       .where('id', '=', userId)
       .executeTakeFirstOrThrow();
     const now = clock.now();
+    // AUTH-2: one message per RESEND_MS per credential, so a caller cannot flood the signer's inbox.
+    const recent = await store.db
+      .selectFrom('otp_challenges')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('credential_id', '=', credentialId)
+      .where('created_at', '>', now - RESEND_MS)
+      .executeTakeFirst();
+    if (recent) {
+      await log('failure', { reason: 'too_soon' });
+      throw new ShomeiError('rate_limited');
+    }
     const id = random.uuid();
     const code = randomDigits(random, deps.digits);
     await store.db.transaction().execute(async (tx) => {

@@ -67,6 +67,14 @@ export function createTotpFactor(deps: TotpFactorDeps): TotpFactor {
     return { uri };
   }
 
+  function openSecret(sealed: string, userId: string): string | undefined {
+    try {
+      return factorKey.open(sealed, userId);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The time-step the code matches (±1 step), or undefined. Malformed codes simply do not match. */
   async function matchStep(secret: string, code: string): Promise<number | undefined> {
     if (!/^\d{6}$/.test(code)) return undefined;
@@ -101,12 +109,19 @@ export function createTotpFactor(deps: TotpFactorDeps): TotpFactor {
       await log('failure', { reason: 'not_enrolled' });
       throw new ShomeiError('invalid_state', { detail: 'no TOTP enrolled' });
     }
+    const secret = openSecret(row.totp_secret, userId);
+    if (secret === undefined) {
+      // Sealed under another factor key (a restore without `factor-key`, a changed auth.factorKey):
+      // the signer must enrol again; an operator problem, not the signer's guess.
+      await log('failure', { reason: 'secret_unreadable' });
+      throw new ShomeiError('invalid_state', { detail: 'the TOTP enrolment must be renewed' });
+    }
     const attempt = await reserveAttempt(store, clock, deps, userId, 'pin');
     if (attempt.kind !== 'reserved') {
       await log('failure', { reason: 'locked' });
       throw new ShomeiError('credential_locked');
     }
-    const step = await matchStep(factorKey.open(row.totp_secret, userId), code);
+    const step = await matchStep(secret, code);
     if (step === undefined) {
       await log('failure', { reason: 'wrong_code', failures: attempt.failures });
       throw new ShomeiError('invalid_otp');
