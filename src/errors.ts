@@ -71,6 +71,7 @@ export const catalogue = {
   invalid_scope: entry(400, 'invalid_scope', 'Invalid parameter scope'),
   unknown_client: entry(400, 'invalid_request', 'Unknown or disabled client_id'),
   invalid_redirect_uri: entry(400, 'invalid_request', 'redirect_uri is not registered for this client'),
+  invalid_request_uri: entry(400, 'invalid_request', 'Invalid parameter request_uri: unknown, used or expired'),
 
   // --- credentials / SAD (credentials/*, signatures/*) ---
   invalid_credential: entry(400, 'invalid_request', 'Invalid parameter credentialID'),

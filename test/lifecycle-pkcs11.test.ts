@@ -24,10 +24,12 @@ import { createLocalCa } from '../src/ca/index.js';
 import {
   createKeyService,
   defaultSignature,
+  encodeTransfer,
   type KeyHandle,
   type KeyService,
   type KeyStore,
   type KeyType,
+  parseTransfer,
   wrapForTransport,
 } from '../src/keys/index.js';
 import { parseSpki, sessionWrappingKey } from '../src/keys/pkcs11/import.js';
@@ -252,31 +254,41 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
      * makes the signing key; SoftHSM 2.6 (OAEP with SHA-1 only, SoftHSMv2 #474) refuses clearly,
      * and the SHA-1 run of the same two steps below exercises the unwrap path on it.
      */
-    it('KEY-2: a CA transfer (wrapForTransport) becomes a signing key in the token, or is refused with invalid_state where the token lacks OAEP-SHA-256; nothing is left behind', async () => {
-      const { pkcs8, cert } = caIssued(oaepSha256 ? 'ec' : 'rsa');
-      const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-      const transfer = wrapForTransport(transport.spki, pkcs8);
-      const before = countObjects();
-      if (!oaepSha256) {
-        await expect(keys.importWrapped(transport.keyId, transfer.wrapped, 'signing', spki)).rejects.toMatchObject({
-          code: 'invalid_state',
-          params: { detail: expect.stringMatching(/RSA-OAEP with SHA-256/) },
+    it.each([
+      ['SHA-256', 'ec'],
+      ['SHA-1', 'ec'],
+      ['SHA-1', 'rsa'],
+    ] as const)(
+      'KEY-2: a CA transfer with OAEP-%s of a %s key becomes a signing key in the token, or is refused with invalid_state where the token lacks that OAEP; nothing is left behind',
+      async (oaepHash, keyType) => {
+        const { pkcs8, cert } = caIssued(keyType);
+        const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+        const transfer = parseTransfer(encodeTransfer(wrapForTransport(transport.spki, pkcs8, { oaepHash })));
+        expect(transfer.oaepHash).toBe(oaepHash);
+        const before = countObjects();
+        if (oaepHash === 'SHA-256' && !oaepSha256) {
+          await expect(
+            keys.importWrapped(transport.keyId, transfer.wrapped, 'signing', spki, oaepHash),
+          ).rejects.toMatchObject({
+            code: 'invalid_state',
+            params: { detail: expect.stringMatching(/RSA-OAEP with SHA-256/) },
+          });
+          expect(countObjects()).toBe(before);
+          return;
+        }
+        const tampered = Buffer.from(transfer.wrapped);
+        tampered.writeUInt8((tampered.at(-3) as number) ^ 1, tampered.length - 3);
+        await expect(keys.importWrapped(transport.keyId, tampered, 'signing', spki, oaepHash)).rejects.toMatchObject({
+          code: 'key_transfer_invalid',
         });
         expect(countObjects()).toBe(before);
-        return;
-      }
-      const tampered = Buffer.from(transfer.wrapped);
-      tampered.writeUInt8((tampered.at(-3) as number) ^ 1, tampered.length - 3);
-      await expect(keys.importWrapped(transport.keyId, tampered, 'signing', spki)).rejects.toMatchObject({
-        code: 'key_transfer_invalid',
-      });
-      expect(countObjects()).toBe(before);
-      const key = await keys.importWrapped(transport.keyId, transfer.wrapped, 'signing', spki);
-      expect(countObjects()).toBe(before + 2);
-      expect(key.publicKey).toEqual(spki);
-      expectTransferredObject(parseKeyRef(key.ref).id);
-      await expectSignsUnder(cert, key.ref, key.keyType);
-    });
+        const key = await keys.importWrapped(transport.keyId, transfer.wrapped, 'signing', spki, oaepHash);
+        expect(countObjects()).toBe(before + 2);
+        expect(key.publicKey).toEqual(spki);
+        expectTransferredObject(parseKeyRef(key.ref).id);
+        await expectSignsUnder(cert, key.ref, key.keyType);
+      },
+    );
 
     /**
      * The same two C_UnwrapKey steps with SHA-1 OAEP, which SoftHSM 2.6 has: the CA side is
@@ -353,14 +365,10 @@ describe.skipIf(skip)('KEY-2 import into PKCS#11 with C_UnwrapKey (SoftHSM2)', (
         expect(pooled.unwrapKeysSign).toBe(false);
         const { pkcs8, cert } = caIssued('ec');
         const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
-        const done = pooled.importWrapped(
-          transport.keyId,
-          wrapForTransport(transport.spki, pkcs8).wrapped,
-          'signing',
-          spki,
-        );
-        if (oaepSha256) expect((await done).publicKey).toEqual(spki);
-        else await expect(done).rejects.toMatchObject({ code: 'invalid_state' });
+        const oaepHash = oaepSha256 ? 'SHA-256' : 'SHA-1';
+        const wrapped = wrapForTransport(transport.spki, pkcs8, { oaepHash }).wrapped;
+        const key = await pooled.importWrapped(transport.keyId, wrapped, 'signing', spki, oaepHash);
+        expect(key.publicKey).toEqual(spki);
       } finally {
         await pool.close();
       }

@@ -533,6 +533,54 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
     await expect(code({ clientId: extra.client.id })).rejects.toMatchObject({ code: 'unknown_client' });
   });
 
+  it('AUTH-2: a pushed authorisation request (RFC 9126) carries 50 hashes to oauth2/authorize, once, for its client only', async () => {
+    const PAR = `${CSC}/oauth2/pushed_authorize`;
+    const auth = { authorization: basic(app1.client.id, app1.secret) };
+    const hashes = Array.from({ length: 50 }, () => randomBytes(32));
+    const params = {
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      scope: 'credential',
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+      state: 's1',
+      credentialID: t.demo.credentials.p256,
+      numSignatures: '50',
+      hashes: hashes.map((h) => h.toString('base64url')).join(','),
+      hashAlgorithmOID: OIDS.sha256,
+      clientData: 'personal data',
+    };
+    const pushed = await form(PAR, params, auth);
+    expect(pushed.status, pushed.text).toBe(201);
+    expect(pushed.json.request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:[A-Za-z0-9_-]{43}$/);
+    expect(pushed.json.expires_in).toBe(60);
+    const stored = await t.app.store.db.selectFrom('oauth_par').select('params').execute();
+    expect(JSON.stringify(stored)).not.toContain('personal data');
+
+    const query = { client_id: app1.client.id, request_uri: pushed.json.request_uri };
+    expect(await t.app.oauth.authorizeRequest({ ...query, client_id: app2.client.id })).toMatchObject({
+      kind: 'page',
+      code: 'invalid_request_uri',
+    });
+    const v = await t.app.oauth.authorizeRequest(query);
+    expect(v).toMatchObject({ kind: 'valid', request: { scope: 'credential', state: 's1', redirectUri: REDIRECT } });
+    if (v.kind === 'valid') expect(v.request.credential?.hashes).toEqual(hashes);
+    expect(await t.app.oauth.authorizeRequest(query)).toMatchObject({ kind: 'page', code: 'invalid_request_uri' });
+
+    const late = await form(PAR, params, auth);
+    clock.advance(61_000);
+    expect(await t.app.oauth.authorizeRequest({ ...query, request_uri: late.json.request_uri })).toMatchObject({
+      kind: 'page',
+      code: 'invalid_request_uri',
+    });
+
+    expectError(await form(PAR, { ...params, code_challenge_method: 'plain' }, auth), 400, 'invalid_request');
+    expectError(await form(PAR, { ...params, request_uri: 'urn:x' }, auth), 400, 'invalid_request');
+    expectError(await form(PAR, { ...params, client_id: app2.client.id }, auth), 401, 'invalid_client');
+    expectError(await form(PAR, { ...params, redirect_uri: 'https://evil.example/' }, auth), 400, 'invalid_request');
+    expectError(await form(PAR, params), 401, 'invalid_client');
+  });
+
   it('info names the authorisation server and only the auth types that work', async () => {
     const r = await t.post('info', {});
     expect(r.json.oauth2).toBe(`${t.app.baseUrl}${CSC}`);

@@ -157,6 +157,7 @@ export function transferKey(deps: LifecycleDeps, req: KeyTransferImport, why: Ke
     const transport = await ensureTransportKey(deps);
     checkTransportKey(req.transfer, transport.spki);
     // The certified key: a token names the key type before it unwraps (keys/pkcs11/transfer.ts).
-    return deps.keys.importWrapped(transport.keyId, req.transfer.wrapped, 'signing', certifiedKey(req.chain));
+    const spki = certifiedKey(req.chain);
+    return deps.keys.importWrapped(transport.keyId, req.transfer.wrapped, 'signing', spki, req.transfer.oaepHash);
   });
 }

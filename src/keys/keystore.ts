@@ -5,6 +5,7 @@
  */
 import type { KeyType } from './algorithms.js';
 import type { ResolvedSignature } from './signature.js';
+import type { OaepHash } from './transport.js';
 
 /** Everything a key store needs to use a key: one DB-2 row (KEY-1). */
 export interface KeyHandle {
@@ -65,7 +66,13 @@ export interface KeyStore {
    * an EC private key's point; the key is proven against it afterwards. Absent where the store
    * cannot unwrap.
    */
-  importWrapped?(transport: KeyHandle, wrapped: Uint8Array, id: string, publicKey: Uint8Array): Promise<StoredKey>;
+  importWrapped?(
+    transport: KeyHandle,
+    wrapped: Uint8Array,
+    id: string,
+    publicKey: Uint8Array,
+    oaepHash: OaepHash,
+  ): Promise<StoredKey>;
   /** SIGN-2: zeroise what the key store holds (module object); the service wipes DB-2. */
   destroy(handle: KeyHandle): Promise<void>;
   close(): Promise<void>;

@@ -12,6 +12,7 @@ import { type CertificateInfo, checkChain } from './certificates.js';
 import { buildCsr } from './csr.js';
 import type { KeyHandle, KeyStore, KeyUsage, StoredKey } from './keystore.js';
 import { checkDigests, type ResolvedSignature } from './signature.js';
+import type { OaepHash } from './transport.js';
 
 export interface KeyRecord {
   readonly id: string;
@@ -46,6 +47,7 @@ export interface KeyService {
     wrapped: Uint8Array,
     purpose: string,
     publicKey: Uint8Array,
+    oaepHash: OaepHash,
   ): Promise<KeyRecord>;
   /** Whether this key store can unwrap transfers (importWrapped). */
   readonly acceptsTransfers: boolean;
@@ -171,7 +173,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const id = deps.random.uuid();
       return insert(id, await keystore.import(pkcs8Der, id), purpose);
     },
-    async importWrapped(transportKeyId, wrapped, purpose, publicKey) {
+    async importWrapped(transportKeyId, wrapped, purpose, publicKey, oaepHash) {
       const t = await row(transportKeyId);
       if (t.purpose !== 'transport') throw new ShomeiError('invalid_state', { detail: 'not a transport key' });
       if (!keystore.importWrapped) {
@@ -179,7 +181,7 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       }
       const id = deps.random.uuid();
       const h = await activeHandle(transportKeyId);
-      return insert(id, await keystore.importWrapped(h, wrapped, id, publicKey), purpose);
+      return insert(id, await keystore.importWrapped(h, wrapped, id, publicKey, oaepHash), purpose);
     },
     acceptsTransfers: keystore.importWrapped !== undefined,
     unwrapKeysSign: keystore.enforcesUsage !== true,

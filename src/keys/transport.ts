@@ -39,10 +39,19 @@ const AES_KEY_BYTES = 32;
 const KWP_AIV = Buffer.from('a65959a6', 'hex');
 const MAX_WRAPPED = 16_384;
 
+/**
+ * The OAEP hash (and MGF1 hash). SHA-256 by default; SHA-1, which CKM_RSA_AES_KEY_WRAP allows too
+ * (OAEP's security does not rest on collision resistance), for tokens that unwrap OAEP with SHA-1
+ * only — SoftHSM 2.6 (SoftHSMv2 #474).
+ */
+export type OaepHash = 'SHA-256' | 'SHA-1';
+const OAEP_HASHES: readonly OaepHash[] = ['SHA-256', 'SHA-1'];
+const nodeHash = (h: OaepHash) => (h === 'SHA-1' ? 'sha1' : 'sha256');
+
 export interface KeyTransfer {
   readonly format: typeof TRANSFER_FORMAT;
   readonly mechanism: 'CKM_RSA_AES_KEY_WRAP';
-  readonly oaepHash: 'SHA-256';
+  readonly oaepHash: OaepHash;
   readonly aesKeyBits: 256;
   /** Hex SHA-256 of the transport key's SPKI DER. */
   readonly transportKey: string;
@@ -62,17 +71,23 @@ const oaepLength = (spki: Uint8Array): number =>
  * The CA side: wraps a PKCS#8 key for a transport key (its SPKI DER, from `GET /keys/transport`).
  * `aesKey` is for tests only; by default a fresh random one is used and wiped.
  */
-export function wrapForTransport(transportSpki: Uint8Array, pkcs8Der: Uint8Array, aesKey?: Uint8Array): KeyTransfer {
-  const k = aesKey ? Buffer.from(aesKey) : randomBytes(AES_KEY_BYTES);
+export function wrapForTransport(
+  transportSpki: Uint8Array,
+  pkcs8Der: Uint8Array,
+  opts: { oaepHash?: OaepHash; aesKey?: Uint8Array } = {},
+): KeyTransfer {
+  const oaepHash = opts.oaepHash ?? 'SHA-256';
+  const k = opts.aesKey ? Buffer.from(opts.aesKey) : randomBytes(AES_KEY_BYTES);
   try {
     const pub = createPublicKey({ key: Buffer.from(transportSpki), format: 'der', type: 'spki' });
-    const encryptedKey = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, k);
+    const padding = constants.RSA_PKCS1_OAEP_PADDING;
+    const encryptedKey = publicEncrypt({ key: pub, padding, oaepHash: nodeHash(oaepHash) }, k);
     const cipher = createCipheriv('id-aes256-wrap-pad', k, KWP_AIV);
     const wrappedKey = Buffer.concat([cipher.update(pkcs8Der), cipher.final()]);
     return {
       format: TRANSFER_FORMAT,
       mechanism: 'CKM_RSA_AES_KEY_WRAP',
-      oaepHash: 'SHA-256',
+      oaepHash,
       aesKeyBits: 256,
       transportKey: transportKeyId(transportSpki),
       wrapped: Buffer.concat([encryptedKey, wrappedKey]),
@@ -97,15 +112,16 @@ export function parseTransfer(text: string): KeyTransfer {
     throw invalid('not a JSON transfer file');
   }
   if (v.format !== TRANSFER_FORMAT) throw invalid(`format is not ${TRANSFER_FORMAT}`);
-  if (v.mechanism !== 'CKM_RSA_AES_KEY_WRAP' || v.oaepHash !== 'SHA-256' || v.aesKeyBits !== 256) {
-    throw invalid('only CKM_RSA_AES_KEY_WRAP with OAEP SHA-256 and AES-256');
+  const oaepHash = OAEP_HASHES.find((h) => h === v.oaepHash);
+  if (v.mechanism !== 'CKM_RSA_AES_KEY_WRAP' || !oaepHash || v.aesKeyBits !== 256) {
+    throw invalid('only CKM_RSA_AES_KEY_WRAP with OAEP SHA-256 (or SHA-1) and AES-256');
   }
   if (typeof v.transportKey !== 'string' || !/^[0-9a-f]{64}$/.test(v.transportKey)) throw invalid('transportKey');
   if (typeof v.wrapped !== 'string' || v.wrapped.length > MAX_WRAPPED) throw invalid('wrapped');
   return {
     format: TRANSFER_FORMAT,
     mechanism: 'CKM_RSA_AES_KEY_WRAP',
-    oaepHash: 'SHA-256',
+    oaepHash,
     aesKeyBits: 256,
     transportKey: v.transportKey,
     wrapped: Buffer.from(v.wrapped, 'base64'),
@@ -122,12 +138,12 @@ export function checkTransportKey(t: KeyTransfer, transportSpki: Uint8Array): vo
  * The unwrapping half of CKM_RSA_AES_KEY_WRAP with a software private key: the PKCS#8 DER, which
  * the caller wipes (`fill(0)`) once imported. The AES key is wiped here.
  */
-export function unwrapWithPrivateKey(transport: KeyObject, wrapped: Uint8Array): Buffer {
+export function unwrapWithPrivateKey(transport: KeyObject, wrapped: Uint8Array, oaepHash: OaepHash): Buffer {
   const k = Math.ceil((transport.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
   let aes: Buffer | undefined;
   try {
     aes = privateDecrypt(
-      { key: transport, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      { key: transport, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: nodeHash(oaepHash) },
       Buffer.from(wrapped.subarray(0, k)),
     );
     if (aes.length !== AES_KEY_BYTES) throw new Error('AES key length');

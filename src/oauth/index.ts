@@ -10,6 +10,7 @@ import type { ClientCredentials } from './client-auth.js';
 import { type Clients, createClients } from './clients.js';
 import { type IssueCodeInput, type IssuedCode, issueCode } from './codes.js';
 import type { OAuthDeps } from './model.js';
+import { type PushedRequest, pushAuthorizationRequest, resolveAuthorizeQuery } from './par.js';
 import { revokeEndpoint, type TokenRequest, type TokenResponse, tokenEndpoint } from './token.js';
 
 export type { AuthorizationRequest, AuthorizeQuery, AuthorizeValidation } from './authorize-request.js';
@@ -18,6 +19,7 @@ export { JWT_BEARER } from './client-auth.js';
 export type { Clients, NewClient, RegisteredClient } from './clients.js';
 export { CODE_TTL_SECONDS, type IssueCodeInput, type IssuedCode } from './codes.js';
 export type * from './model.js';
+export { PAR_TTL_SECONDS, type PushedRequest } from './par.js';
 export { s256 } from './pkce.js';
 export { registerOAuthRoutes } from './routes.js';
 export type { TokenRequest, TokenResponse } from './token.js';
@@ -27,10 +29,15 @@ export interface OAuth {
   readonly clients: Clients;
   /** For the consent page, once the signer has authenticated and approved. */
   issueCode(input: IssueCodeInput): Promise<IssuedCode>;
-  /** Loads the client named by client_id, then validates (see authorize-request.ts). */
+  /**
+   * Resolves a pushed request (request_uri, used once), loads the client named by client_id, then
+   * validates (see authorize-request.ts).
+   */
   authorizeRequest(query: AuthorizeQuery): Promise<AuthorizeValidation>;
   token(req: TokenRequest): Promise<TokenResponse>;
   revoke(req: ClientCredentials & { token?: string; token_type_hint?: string }): Promise<void>;
+  /** oauth2/pushed_authorize (RFC 9126). */
+  pushAuthorizationRequest(body: ClientCredentials & Record<string, string | undefined>): Promise<PushedRequest>;
 }
 
 export function createOAuth(deps: OAuthDeps): OAuth {
@@ -38,12 +45,15 @@ export function createOAuth(deps: OAuthDeps): OAuth {
   return {
     clients,
     issueCode: (input) => issueCode(deps, input),
-    async authorizeRequest(query) {
+    async authorizeRequest(asked) {
+      const query = await resolveAuthorizeQuery(deps, asked);
+      if (!query) return { kind: 'page', code: 'invalid_request_uri', params: {} };
       const id = query.client_id;
       const client = typeof id === 'string' && id.length <= 255 ? await clients.get(id) : undefined;
       return validateAuthorizeRequest(query, client, { hashLength: deps.hashLength });
     },
     token: (req) => tokenEndpoint(deps, req),
     revoke: (req) => revokeEndpoint(deps, req),
+    pushAuthorizationRequest: (body) => pushAuthorizationRequest(deps, body),
   };
 }

@@ -35,6 +35,26 @@ export const RevokeRequestBody = T.Object({
   ...ClientAuth,
 });
 
+/** The authorize parameters (csc-api-v2.md §3.4) posted to oauth2/pushed_authorize. */
+export const PushedAuthorizeBody = T.Object({
+  response_type: Str(64),
+  redirect_uri: Str(2048),
+  scope: Str(64),
+  state: Str(1024),
+  code_challenge: Str(128),
+  code_challenge_method: Str(16),
+  authorization_details: Str(262144),
+  credentialID: Str(255),
+  signatureQualifier: Str(64),
+  numSignatures: Str(8),
+  hashes: Str(131072),
+  hashAlgorithmOID: Str(64),
+  description: Str(500),
+  lang: Str(35),
+  clientData: Str(2048),
+  ...ClientAuth,
+});
+
 const OAuthError = T.Object({ error: T.String(), error_description: T.String() });
 const TokenResponse = T.Object({
   access_token: T.String(),
@@ -75,6 +95,23 @@ export async function registerOAuthRoutes(app: HttpApp, oauth: OAuth, prefix: st
           const r = await oauth.token({ ...req.body, ...authorizationOf(req.headers.authorization) });
           reply.header('Pragma', 'no-cache');
           return r;
+        },
+      );
+      s.post(
+        '/oauth2/pushed_authorize',
+        {
+          schema: {
+            tags: ['oauth2'],
+            body: PushedAuthorizeBody,
+            response: { 201: T.Object({ request_uri: T.String(), expires_in: T.Integer() }), ...errors },
+          },
+        },
+        async (req, reply) => {
+          const r = await oauth.pushAuthorizationRequest({
+            ...req.body,
+            ...authorizationOf(req.headers.authorization),
+          });
+          return reply.status(201).send(r);
         },
       );
       s.post(

@@ -226,6 +226,18 @@ export interface OAuthCodesTable {
   created_at: number;
 }
 
+/** Pushed authorisation requests (RFC 9126): SHA-256 (hex) of the request_uri's secret part; one use. */
+export interface OAuthParTable {
+  id: string;
+  request_hash: string;
+  client_id: string;
+  /** JSON object of the validated authorize parameters. */
+  params: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
 /** private_key_jwt assertion ids seen, kept until the assertion expires (RFC 7523 §3 item 7). */
 export interface OAuthJtisTable {
   client_id: string;
@@ -270,6 +282,7 @@ export interface Database {
   oauth_clients: OAuthClientsTable;
   oauth_codes: OAuthCodesTable;
   oauth_jtis: OAuthJtisTable;
+  oauth_par: OAuthParTable;
   otp_challenges: OtpChallengesTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;

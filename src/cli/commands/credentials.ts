@@ -85,12 +85,17 @@ function transferCommands(cred: Command): void {
     .requiredOption('--transport <file>', 'the transport key: PUBLIC KEY PEM (credential transport-key --out)')
     .requiredOption('--pkcs8 <file>', 'the private key, PKCS#8 DER or PEM (unencrypted)')
     .requiredOption('--out <file>', 'the transfer file to write')
-    .action((o: { transport: string; pkcs8: string; out: string }) => {
+    .option('--oaep-hash <hash>', 'SHA-256, or SHA-1 for a service whose token lacks OAEP-SHA-256', 'SHA-256')
+    .action((o: { transport: string; pkcs8: string; out: string; oaepHash: string }) => {
+      if (o.oaepHash !== 'SHA-256' && o.oaepHash !== 'SHA-1') {
+        throw new ShomeiError('invalid_parameter', { name: 'oaep-hash' });
+      }
+      const oaepHash = o.oaepHash;
       const [spki] = readDer(o.transport, 'PUBLIC KEY');
       const [pkcs8] = readDer(o.pkcs8, 'PRIVATE KEY');
       if (!spki || !pkcs8) throw new ShomeiError('invalid_parameter', { name: spki ? 'pkcs8' : 'transport' });
       try {
-        writeFileSync(o.out, encodeTransfer(wrapForTransport(spki, pkcs8)), { mode: 0o600 });
+        writeFileSync(o.out, encodeTransfer(wrapForTransport(spki, pkcs8, { oaepHash })), { mode: 0o600 });
       } finally {
         pkcs8.fill(0);
       }

@@ -11,13 +11,14 @@ import type { Random } from '../../platform/index.js';
 import { KEY_TYPES, type KeyType, type KeyTypeInfo } from '../algorithms.js';
 import type { KeyHandle, KeyStore, KeyUsage, StoredKey } from '../keystore.js';
 import type { ResolvedSignature } from '../signature.js';
+import type { OaepHash } from '../transport.js';
 import { importTemplates, parsePkcs8, parseSpki, unwrapPrivateKey } from './import.js';
 import { ecdsaRawToDer, signInput, signMechanism } from './mechanisms.js';
 import { acquireModule, findSlot, releaseModule } from './module.js';
 import { findKey, findObjects, readSpki } from './objects.js';
 import { SessionPool } from './session.js';
 import { keyPairTemplates } from './templates.js';
-import { importTransfer } from './transfer.js';
+import { importTransfer, OAEP_SHA1, OAEP_SHA256 } from './transfer.js';
 import { keyRef, parseKeyRef } from './uri.js';
 
 export interface Pkcs11KeyStoreOptions {
@@ -107,14 +108,22 @@ async function importKey(ctx: Context, pkcs8: Uint8Array, label: string): Promis
 }
 
 /** KEY-2 transfer from a CA: unwrapped in the token under the transport key (transfer.ts). */
-async function importWrapped(ctx: Context, transport: KeyHandle, wrapped: Uint8Array, label: string, spki: Uint8Array) {
+async function importWrapped(
+  ctx: Context,
+  transport: KeyHandle,
+  wrapped: Uint8Array,
+  label: string,
+  spki: Uint8Array,
+  oaepHash: OaepHash,
+) {
   const key = parseSpki(spki);
   const transportId = ckaIdOf(ctx, transport);
   const id = ctx.opts.random.bytes(CKA_ID_BYTES);
   const publicKey = await ctx.pool.use(async (session) => {
     const transportKey = findKey(ctx.p11, session, pkcs11js.CKO_PRIVATE_KEY, transportId);
     const modulusBytes = Math.ceil(KEY_TYPES[transport.keyType].bits / 8);
-    return importTransfer(ctx.p11, session, { transportKey, modulusBytes, wrapped, key, id, label });
+    const oaep = oaepHash === 'SHA-1' ? OAEP_SHA1 : OAEP_SHA256;
+    return importTransfer(ctx.p11, session, { transportKey, modulusBytes, wrapped, key, id, label, oaep });
   });
   return stored(ctx, KEY_TYPES[key.keyType], id, label, publicKey);
 }
@@ -164,7 +173,8 @@ function buildStore(ctx: Context, release: () => void): KeyStore {
     enforcesUsage: true,
     generate: (keyType, id, usage) => generateKey(ctx, keyType, id, usage),
     import: (pkcs8, id) => importKey(ctx, pkcs8, id),
-    importWrapped: (transport, wrapped, id, spki) => importWrapped(ctx, transport, wrapped, id, spki),
+    importWrapped: (transport, wrapped, id, spki, oaepHash) =>
+      importWrapped(ctx, transport, wrapped, id, spki, oaepHash),
     sign: (h, sig, digests) => signDigests(ctx, h, sig, digests),
     signMessage: (h, message) => signWholeMessage(ctx, h, message),
     async publicKey(h) {

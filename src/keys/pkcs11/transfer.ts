@@ -35,6 +35,14 @@ export const OAEP_SHA256: pkcs11js.RsaOAEP = {
   source: CKZ_DATA_SPECIFIED,
 };
 
+/** The same with SHA-1 and MGF1-SHA-1, for tokens that unwrap no other OAEP (SoftHSM 2.6). */
+export const OAEP_SHA1: pkcs11js.RsaOAEP = {
+  type: pkcs11js.CK_PARAMS_RSA_OAEP,
+  hashAlg: pkcs11js.CKM_SHA_1,
+  mgf: pkcs11js.CKG_MGF1_SHA1,
+  source: CKZ_DATA_SPECIFIED,
+};
+
 /** Return values that say the token refused the OAEP parameters, not the data (SoftHSM 2.6: SHA-1 only). */
 const PARAMS_REFUSED: ReadonlySet<number> = new Set([
   pkcs11js.CKR_ARGUMENTS_BAD,
@@ -77,8 +85,8 @@ export interface Transfer {
   readonly key: ParsedPkcs8;
   readonly id: Buffer;
   readonly label: string;
-  /** Tests only: other OAEP parameters (SoftHSM 2.6 unwraps SHA-1 OAEP only). */
-  readonly oaep?: pkcs11js.RsaOAEP;
+  /** The transfer's OAEP parameters: OAEP_SHA256, or OAEP_SHA1 (transport.ts OaepHash). */
+  readonly oaep: pkcs11js.RsaOAEP;
 }
 
 /**
@@ -102,7 +110,7 @@ async function unwrapPrivate(
 ): Promise<pkcs11js.Handle> {
   if (t.wrapped.length <= t.modulusBytes + 16) throw invalid();
   const wrapped = Buffer.from(t.wrapped);
-  const oaep = { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter: t.oaep ?? OAEP_SHA256 };
+  const oaep = { mechanism: pkcs11js.CKM_RSA_PKCS_OAEP, parameter: t.oaep };
   const encryptedKey = wrapped.subarray(0, t.modulusBytes);
   const aes = await unwrapping(() =>
     p11.C_UnwrapKeyAsync(session, oaep, t.transportKey, encryptedKey, sessionWrappingKey()),

@@ -168,11 +168,11 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
     exportForBackup: async (h) => unwrapKey(kekOf(h), h.id, wrappedOf(h)),
     // KEY-2 transfer: like exportForBackup, the transport key is unwrapped in this thread for the
     // one RSA-OAEP decryption, then wiped; the transferred PKCS#8 is sealed at once by `seal`.
-    async importWrapped(transport, wrapped, id) {
+    async importWrapped(transport, wrapped, id, _publicKey, oaepHash) {
       const pkcs8 = unwrapKey(kekOf(transport), transport.id, wrappedOf(transport));
       let plain: Buffer;
       try {
-        plain = unwrapWithPrivateKey(parsePkcs8(pkcs8), wrapped);
+        plain = unwrapWithPrivateKey(parsePkcs8(pkcs8), wrapped, oaepHash);
       } finally {
         pkcs8.fill(0);
       }

@@ -3,7 +3,7 @@ import type { Dialect } from '../dialect.js';
 
 /**
  * Version 3 (AUTH-2, CSC v2 oauth2/*): registered OAuth2 clients (secrets as scrypt verifiers),
- * authorisation codes (SHA-256 only, single use) and the `jti`s of private_key_jwt assertions
+ * authorisation codes (SHA-256 only, single use), pushed authorisation requests (RFC 9126) and the `jti`s of private_key_jwt assertions
  * seen before their expiry (RFC 7523 §3 replay).
  */
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {
@@ -43,6 +43,17 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('used_at', 'bigint')
     .addColumn('replayed_at', 'bigint')
     .addColumn('token_session_id', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('oauth_par')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('request_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('client_id', 'text', (c) => c.notNull())
+    .addColumn('params', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('used_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
