@@ -204,6 +204,18 @@ describe.each(await backends())('credentials/getChallenge → SMTP → authorize
     await unlock();
   });
 
+  it('a signer without an e-mail address gets a clear refusal, and no code is made', async () => {
+    const demo = await t.app.users.findByUsername('demo');
+    await t.app.users.update(demo!.id, { email: null }, ACTOR);
+    const rows = async () => (await t.app.store.db.selectFrom('otp_challenges').select('id').execute()).length;
+    const before = await rows();
+    const r = await challenge();
+    expect(r.status).toBe(409);
+    expect(r.json.error_description).toMatch(/e-mail/);
+    expect(await rows()).toBe(before);
+    await t.app.users.update(demo!.id, { email: 'demo@example.test' }, ACTOR);
+  });
+
   it('getChallenge refuses a credential without the OTP factor and an unknown authObjectID', async () => {
     const pinOnly = await t.post(
       'credentials/getChallenge',
@@ -241,6 +253,27 @@ describe('OTP senders', () => {
         ],
       });
       expect((await t.post('credentials/authorize', body, t.token)).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an unreachable SMTP server answers 503, logs the failure, and leaves no code behind', async () => {
+    const gone = await startSmtp();
+    await gone.close();
+    const t = await startApp({
+      config: { auth: { otp: { sender: 'smtp', smtp: { host: '127.0.0.1', port: gone.port } } } },
+    });
+    try {
+      const demo = await t.app.users.findByUsername('demo');
+      await t.app.users.update(demo!.id, { email: 'demo@example.test' }, ACTOR);
+      const cred = await addCredential(t.app, demo!.id);
+      await t.app.users.setCredentialFactors(cred, ['PIN', 'OTP'], ACTOR);
+      const r = await t.post('credentials/getChallenge', { credentialID: cred, authObjectID: 'OTP' }, t.token);
+      expect(r.status, r.text).toBe(503);
+      expect(await t.app.store.db.selectFrom('otp_challenges').select('id').execute()).toEqual([]);
+      const events = await logEvents(t.app);
+      expect(events.some((e) => e.type === 'auth.otp.challenge' && e.reason === 'send_failed')).toBe(true);
     } finally {
       await t.close();
     }

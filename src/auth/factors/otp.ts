@@ -65,6 +65,10 @@ export function createOtpFactor(deps: OtpFactorDeps): OtpFactor {
       .select(['username', 'email'])
       .where('id', '=', userId)
       .executeTakeFirstOrThrow();
+    if (deps.sender.needsEmail && !user.email) {
+      await log('failure', { reason: 'no_email' });
+      throw new ShomeiError('invalid_state', { detail: 'no e-mail address for one-time codes' });
+    }
     const now = clock.now();
     // AUTH-2: one message per RESEND_MS per credential, so a caller cannot flood the signer's inbox.
     const recent = await store.db
@@ -105,6 +109,8 @@ export function createOtpFactor(deps: OtpFactorDeps): OtpFactor {
     try {
       await deps.sender.send({ userId, username: user.username, email: user.email, code, ttlSeconds: deps.ttlSeconds });
     } catch (e) {
+      // Nobody has this code: drop it, so the interval does not hold up a retry.
+      await store.db.deleteFrom('otp_challenges').where('id', '=', id).execute();
       await log('failure', { reason: 'send_failed', sender: deps.sender.name, challengeId: id });
       throw e;
     }

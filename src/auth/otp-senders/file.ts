@@ -11,6 +11,7 @@ export function createFileSender(dataDir: string): OtpSender & { readonly path: 
   const path = join(dataDir, 'otp-outbox.log');
   return {
     name: 'file',
+    needsEmail: false,
     path,
     async send(m) {
       const line = `${new Date().toISOString()} user=${m.username} code=${m.code} valid=${m.ttlSeconds}s\n`;

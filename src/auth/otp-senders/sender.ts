@@ -9,5 +9,7 @@ export interface OtpMessage {
 
 export interface OtpSender {
   readonly name: string;
+  /** Whether the user needs an e-mail address in DB-1 (checked before a code is made). */
+  readonly needsEmail: boolean;
   send(message: OtpMessage): Promise<void>;
 }

@@ -28,6 +28,7 @@ export function createSmtpSender(s: SmtpSettings): OtpSender & { close(): void }
   });
   return {
     name: 'smtp',
+    needsEmail: true,
     async send(m) {
       if (!m.email) throw new ShomeiError('invalid_state', { detail: 'no e-mail address for one-time codes' });
       const minutes = Math.max(1, Math.round(m.ttlSeconds / 60));
