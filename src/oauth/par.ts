@@ -14,7 +14,13 @@ export const PAR_TTL_SECONDS = 60;
 const PREFIX = 'urn:ietf:params:oauth:request_uri:';
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 // Client credentials and clientData (may hold personal data, csc-api-v2.md §1) are not stored.
-const NOT_STORED = new Set(['client_secret', 'client_assertion', 'client_assertion_type', 'authorization', 'clientData']);
+const NOT_STORED = new Set([
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'authorization',
+  'clientData',
+]);
 
 export interface PushedRequest {
   readonly request_uri: string;
