@@ -145,7 +145,7 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
           redirectUris: [REDIRECT],
           authMethod: 'private_key_jwt',
           jwks: { keys: [jwk] },
-          grantTypes: ['client_credentials'],
+          grantTypes: ['client_credentials', 'authorization_code'],
           serviceUserId: userId,
         },
         'admin:test',
@@ -320,6 +320,20 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
       401,
       'invalid_client',
     );
+    // At oauth2/pushed_authorize its own URL is an audience too (RFC 9126 §2); not at the token endpoint.
+    const parUrl = `${t.app.baseUrl}${CSC}/oauth2/pushed_authorize`;
+    const par = (a: string) =>
+      form(`${CSC}/oauth2/pushed_authorize`, {
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+        client_assertion_type: type,
+        client_assertion: a,
+      });
+    expect((await par(await assertion(parUrl))).status).toBe(201);
+    expect((await par(await assertion())).status).toBe(201);
+    expectError(await send(await assertion(parUrl)), 401, 'invalid_client');
     const events = (await logEvents(t.app)).filter((e) => e.type === 'oauth.client.auth');
     expect(events).toContainEqual(expect.objectContaining({ reason: 'jti_replay', clientId: jwtClient.id }));
   });

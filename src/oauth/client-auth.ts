@@ -54,7 +54,7 @@ export async function authenticateClient(
   endpoint: string,
 ): Promise<OAuthClient> {
   try {
-    return await authenticate(deps, c);
+    return await authenticate(deps, c, endpoint);
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     await deps.audit.append({
@@ -78,7 +78,7 @@ async function load(
   return { ...toClient(row), verifier: row.secret_verifier, jwks: row.jwks };
 }
 
-async function authenticate(deps: OAuthDeps, c: ClientCredentials): Promise<OAuthClient> {
+async function authenticate(deps: OAuthDeps, c: ClientCredentials, endpoint: string): Promise<OAuthClient> {
   const basic = c.authorization ? parseBasic(c.authorization) : undefined;
   if (c.authorization && !basic) throw new Refused('malformed_basic', null);
   const methods = [basic, c.client_secret, c.client_assertion].filter((x) => x !== undefined).length;
@@ -97,11 +97,20 @@ async function authenticate(deps: OAuthDeps, c: ClientCredentials): Promise<OAut
     if (client.status !== 'enabled') throw new Refused('disabled', id);
     return client;
   }
-  if (c.client_assertion !== undefined) return assertion(deps, c);
+  if (c.client_assertion !== undefined) return assertion(deps, c, endpoint);
   throw new Refused('no_client_authentication', c.client_id ?? null);
 }
 
-async function assertion(deps: OAuthDeps, c: ClientCredentials): Promise<OAuthClient> {
+/**
+ * RFC 7523 §3: the token endpoint is the audience; at oauth2/pushed_authorize its own URL is
+ * accepted too (RFC 9126 §2).
+ */
+function audiences(deps: OAuthDeps, endpoint: string): string[] {
+  const own = deps.tokenEndpoint.replace(/\/token$/, `/${endpoint}`);
+  return endpoint === 'pushed_authorize' ? [deps.tokenEndpoint, own] : [deps.tokenEndpoint];
+}
+
+async function assertion(deps: OAuthDeps, c: ClientCredentials, endpoint: string): Promise<OAuthClient> {
   if (c.client_assertion_type !== JWT_BEARER) throw new Refused('assertion_type', c.client_id ?? null);
   const assertionText = c.client_assertion ?? '';
   let claimedId: string | undefined;
@@ -122,7 +131,7 @@ async function assertion(deps: OAuthDeps, c: ClientCredentials): Promise<OAuthCl
     ({ payload } = await jwtVerify(assertionText, keys, {
       issuer: id,
       subject: id,
-      audience: deps.tokenEndpoint,
+      audience: audiences(deps, endpoint),
       algorithms: ASSERTION_ALGS,
       requiredClaims: ['exp', 'jti'],
       currentDate: new Date(now),
