@@ -5,10 +5,14 @@
  * stable code — never a 500, and never a spent attempt.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { ACTOR, addCredential, authorizeBody, logEvents, type Reply, startApp, type TestApp } from './support/app.js';
+import { cli } from './support/cli.js';
 import { backends } from './support/stores.js';
 
 const STEP = 30_000;
@@ -237,5 +241,51 @@ describe.each(await backends())('AUTH-4: credential factors over CSC on $name', 
   it('info lists credentials/getChallenge among the methods', async () => {
     const r = await t.post('info', {});
     expect(r.json.methods).toContain('credentials/getChallenge');
+  });
+});
+
+describe('CLI-1: factors from the command line (real processes)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shomei-factors-cli-'));
+    expect((await cli(dir, ['init'])).code).toBe(0);
+    const reg = await cli(dir, [
+      'user',
+      'register',
+      '--username',
+      'taro',
+      '--name',
+      'Taro',
+      '--proofing-method',
+      'in-person',
+      '--officer',
+      'ra',
+      '--document-ref',
+      'doc',
+    ]);
+    expect(reg.code, reg.stderr).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('USER-1: set-email and totp-enrol (the otpauth URI once, sealed in DB-1; no QR library installed)', async () => {
+    const e = await cli(dir, ['user', 'set-email', 'taro', 'taro@example.test', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json.email).toBe('taro@example.test');
+    expect((await cli(dir, ['user', 'set-email', 'taro', 'not-an-address'])).stderr).toMatch(/invalid_parameter/);
+    const t = await cli(dir, ['user', 'totp-enrol', 'taro', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.json.uri).toMatch(/^otpauth:\/\/totp\/.*secret=[A-Z2-7]+/);
+    expect(statSync(join(dir, 'factor-key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('AUTH-4: credential create --factors PIN,TOTP; a set without the PIN is refused before a key is made', async () => {
+    const c = await cli(dir, ['credential', 'create', '--user', 'taro', '--factors', 'PIN,TOTP', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.json.factors).toEqual(['PIN', 'TOTP']);
+    const bad = await cli(dir, ['credential', 'create', '--user', 'taro', '--factors', 'TOTP']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/invalid_parameter/);
+    const list = await cli(dir, ['credential', 'list', '--user', 'taro', '--json']);
+    expect(list.json.map((x: { factors: string[] }) => x.factors)).toEqual([['PIN', 'TOTP']]);
   });
 });
