@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESEND_MS } from '../src/auth/factors/otp.js';
-import { configuredOtpSender } from '../src/auth/index.js';
-import { ConfigError, parseConfig } from '../src/config/index.js';
+import { configuredOtpSender, loadFactorKey } from '../src/auth/index.js';
+import { ConfigError, loadConfig, parseConfig } from '../src/config/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { ACTOR, addCredential, authorizeBody, logEvents, type Reply, startApp, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
@@ -277,6 +277,21 @@ describe('OTP senders', () => {
     } finally {
       await t.close();
     }
+  });
+
+  it('the SMTP password and the factor key can come from the environment, not the JSON file', () => {
+    const c = loadConfig({
+      env: {
+        SHOMEI_AUTH__OTP__SENDER: 'smtp',
+        SHOMEI_AUTH__OTP__SMTP__HOST: 'mail.example.test',
+        SHOMEI_AUTH__OTP__SMTP__PASSWORD: 's3cret',
+        SHOMEI_AUTH__FACTOR_KEY: Buffer.alloc(32, 1).toString('base64'),
+      },
+    });
+    expect(c.auth.otp.smtp.password).toBe('s3cret');
+    expect(c.auth.otp.smtp.host).toBe('mail.example.test');
+    expect(c.auth.factorKey).toBe(Buffer.alloc(32, 1).toString('base64'));
+    expect(() => loadFactorKey('c2hvcnQ=', '/nonexistent')).toThrow(ConfigError);
   });
 
   it('DEP-3: production mode refuses the file sender and has no sender by default', () => {

@@ -14,6 +14,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../../config/index.js';
 
 const VERSION = 'v1';
 
@@ -51,7 +52,11 @@ export function factorKeyFrom(key: Buffer): FactorKey {
 
 /** From configuration (base64) or `<dataDir>/factor-key`, made 0600 on first use. */
 export function loadFactorKey(configured: string, dataDir: string): FactorKey {
-  if (configured) return factorKeyFrom(Buffer.from(configured, 'base64'));
+  if (configured) {
+    const key = Buffer.from(configured, 'base64');
+    if (key.length !== 32) throw new ConfigError('auth.factorKey must be the base64 of 32 bytes');
+    return factorKeyFrom(key);
+  }
   const file = join(dataDir, 'factor-key');
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
