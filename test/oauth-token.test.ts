@@ -418,6 +418,9 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
 
     // Not a service token: listing, authorising and another credential are refused.
     expectError(await t.post('credentials/list', {}, token), 403, 'insufficient_scope');
+    const challenge = { credentialID: t.demo.credentials.p256, authObjectID: 'OTP' };
+    expectError(await t.post('credentials/getChallenge', challenge, token), 403, 'insufficient_scope');
+    expectError(await t.post('auth/revoke', { token }, token), 403, 'insufficient_scope');
     expectError(await sign([hash], {}, t.demo.credentials.rsa2048), 400, 'invalid_request');
     expectError(await sign([hash], { SAD: 'A'.repeat(43) }), 400, 'invalid_request');
     const other = await sign([randomBytes(32)]);

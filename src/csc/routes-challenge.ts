@@ -1,7 +1,7 @@
 /** `credentials/getChallenge` (csc-api-v2.md §4.5): the out-of-band OTP is sent; 204, no body. */
 import { type Static, Type as T } from 'typebox';
 import type { HttpApp } from '../http/server.js';
-import { bearerToken } from './bearer.js';
+import { serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { ErrorBody } from './schemas.js';
 
@@ -19,7 +19,7 @@ export function challengeRoutes(app: HttpApp, deps: CscDeps): void {
     '/credentials/getChallenge',
     { schema: { tags: ['csc'], body: GetChallengeRequest, response: { 204: T.Null(), ...errors } } },
     async (req, reply) => {
-      const principal = await deps.session.authenticate(bearerToken(req));
+      const principal = await serviceCaller(deps.session, req);
       await deps.signing.getChallenge(principal, {
         credentialId: req.body.credentialID,
         authObjectId: req.body.authObjectID,
