@@ -4,7 +4,7 @@
  * log verifies; with 2 shares the restore fails clearly. Signer backups open with the passphrase
  * and not without.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,8 +26,10 @@ describe('disaster recovery drill (BACKUP-2)', () => {
     const backup = await createBackup(t.app, out, 3, 5, 'admin:test');
     expect(backup.shares).toHaveLength(5);
     const demo = t.demo;
+    const factorKey = readFileSync(join(dataDir, 'factor-key'));
     await t.close();
 
+    expect(backup.manifest.files.map((f) => f.name)).toContain('factor-key');
     rmSync(dataDir, { recursive: true, force: true });
     await expect(
       restoreBackup(out, backup.shares.slice(0, 2), dataDir, { force: false, now: new Date() }),
@@ -38,6 +40,8 @@ describe('disaster recovery drill (BACKUP-2)', () => {
       force: false,
       now: new Date(),
     });
+    // TOTP secrets stay usable: the factor key comes back with the database.
+    expect(readFileSync(join(dataDir, 'factor-key'))).toEqual(factorKey);
     // The demo helper sets a new password and PIN on the restored signer; the credentials are the same.
     const again = await startApp({ dataDir });
     try {
@@ -57,6 +61,8 @@ describe('signer backup (BACKUP-1)', () => {
   it('BACKUP-1: opens with the signer passphrase, not without; the restored key signs', async () => {
     const t = await startApp();
     try {
+      // A PIN + TOTP credential must not come back PIN-only (AUTH-4).
+      await t.app.users.setCredentialFactors(t.demo.credentials.rsa2048, ['PIN', 'TOTP'], 'admin:test');
       const sealed = await backupSigner(t.app, 'demo', 'correct horse battery staple', 'admin:test');
       expect(sealed).not.toContain(t.demo.pin);
       await expect(restoreSigner(t.app, sealed, 'wrong passphrase entirely', 'admin:test')).rejects.toMatchObject({
@@ -64,6 +70,9 @@ describe('signer backup (BACKUP-1)', () => {
       });
       const ids = await restoreSigner(t.app, sealed, 'correct horse battery staple', 'admin:test');
       expect(ids).toHaveLength(3);
+      const factors = await Promise.all(ids.map(async (id) => (await t.app.users.getCredential(id)).factors));
+      expect(factors).toContainEqual(['PIN', 'TOTP']);
+      expect(factors.filter((f) => f.join() === 'PIN')).toHaveLength(2);
       const restoredP256 = ids[2] as string;
       expect(await signOnce(t, restoredP256)).toBe(200);
       writeFileSync(join(work, 'signer.backup'), sealed);
@@ -143,7 +152,7 @@ describe('snapshot during a KEK rotation (BACKUP-2, KEY-1)', () => {
     } finally {
       await t.close();
     }
-    expect(backup?.manifest.files.map((f) => f.name).sort()).toEqual(['kek', 'kek.next', 'shomei.db']);
+    expect(backup?.manifest.files.map((f) => f.name).sort()).toEqual(['factor-key', 'kek', 'kek.next', 'shomei.db']);
 
     const target = join(work, 'rotating-restored');
     await restoreBackup(out, backup?.shares ?? [], target, { force: false, now: new Date() });

@@ -6,7 +6,7 @@
 export type { BasicCredentials } from './basic.js';
 export { parseBasicAuthorization } from './basic.js';
 export type { FactorKey } from './factors/factor-key.js';
-export { factorKeyFrom, loadFactorKey } from './factors/factor-key.js';
+export { FACTOR_KEY_FILE, factorKeyFrom, loadFactorKey } from './factors/factor-key.js';
 export type { OtpFactor, OtpFactorDeps } from './factors/otp.js';
 export { createOtpFactor } from './factors/otp.js';
 export type { PinFactor, PinFactorDeps } from './factors/pin.js';

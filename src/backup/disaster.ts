@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -19,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App } from '../app.js';
+import { FACTOR_KEY_FILE } from '../auth/index.js';
 import { databaseUrl } from '../config/index.js';
 import { ShomeiError } from '../errors.js';
 import { KEK_FILE, KEK_NEXT_FILE, type Kek, loadKeyringState } from '../keys/index.js';
@@ -81,6 +83,20 @@ function kekFiles(dir: string, before: readonly Kek[], after: readonly Kek[], ne
   });
 }
 
+/**
+ * The factor key (TOTP secrets, OTP hashes in DB-1 are sealed under it): without it a restored
+ * service would ask every signer to enrol TOTP again. From configuration or its file; none yet
+ * if no second factor was ever used.
+ */
+function factorKeyFile(app: App, dir: string): string[] {
+  const configured = app.config.auth.factorKey;
+  const own = join(app.config.dataDir, FACTOR_KEY_FILE);
+  if (!configured && !existsSync(own)) return [];
+  const file = join(dir, FACTOR_KEY_FILE);
+  writeFileSync(file, configured ? `${configured.trim()}\n` : readFileSync(own), { mode: 0o600 });
+  return [file];
+}
+
 export async function createBackup(app: App, out: string, m: number, n: number, actor: string): Promise<BackupResult> {
   return scratch(async (dir) => {
     const db = join(dir, app.store.dialect === 'postgres' ? POSTGRES_DUMP : SQLITE_DUMP);
@@ -91,7 +107,7 @@ export async function createBackup(app: App, out: string, m: number, n: number, 
     const archive = join(dir, 'archive');
     const manifest = await packArchive(
       archive,
-      [db, ...keks],
+      [db, ...keks, ...factorKeyFile(app, dir)],
       { database: app.store.dialect, keystore: app.config.keystore.kind, logSize },
       new Date(app.platform.clock.now()),
     );

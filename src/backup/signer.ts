@@ -15,6 +15,8 @@ interface BackedUpCredential {
   readonly description: string;
   readonly scal: '1' | '2';
   readonly multisign: number;
+  /** AUTH-4: the factors authorisation requires (absent in backups made before they existed: PIN). */
+  readonly factors?: readonly string[];
   readonly keyType: string;
   /** base64 PKCS#8. */
   readonly pkcs8: string;
@@ -41,6 +43,7 @@ async function collect(app: App, userId: string): Promise<BackedUpCredential[]> 
       description: c.description,
       scal: c.scal,
       multisign: c.multisign,
+      factors: c.factors,
       keyType: key.keyType,
       pkcs8: pkcs8.toString('base64'),
       chain: (cert?.chain ?? []).map((d) => d.toString('base64')),
@@ -100,6 +103,10 @@ export async function restoreSigner(app: App, sealed: string, passphrase: string
       { userId: user.id, keyId: key.id, description: c.description, scal: c.scal, multisign: c.multisign },
       actor,
     );
+    // A credential that needed PIN + TOTP must not come back weaker.
+    if (c.factors && c.factors.join(',') !== cred.factors.join(',')) {
+      await app.users.setCredentialFactors(cred.id, c.factors, actor);
+    }
     restored.push(cred.id);
   }
   await app.audit.append({

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../../config/index.js';
 
 const VERSION = 'v1';
+/** The factor key's file in the data directory when it does not come from configuration. */
+export const FACTOR_KEY_FILE = 'factor-key';
 
 export interface FactorKey {
   seal(plaintext: string, aad: string): string;
@@ -57,7 +59,7 @@ export function loadFactorKey(configured: string, dataDir: string): FactorKey {
     if (key.length !== 32) throw new ConfigError('auth.factorKey must be the base64 of 32 bytes');
     return factorKeyFrom(key);
   }
-  const file = join(dataDir, 'factor-key');
+  const file = join(dataDir, FACTOR_KEY_FILE);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // 'wx': two processes starting at once cannot both write one.
