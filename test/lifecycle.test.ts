@@ -23,7 +23,17 @@ import {
 import { encodeTransfer, parseTransfer, readPkcs12, wrapForTransport } from '../src/keys/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
-import { ACTOR, authorizeBody, b64, logEvents, OIDS, sha256, startApp, type TestApp } from './support/app.js';
+import {
+  ACTOR,
+  authorizeBody,
+  b64,
+  logEvents,
+  OIDS,
+  sha256,
+  startApp,
+  startAppOn,
+  type TestApp,
+} from './support/app.js';
 import { cli } from './support/cli.js';
 import { backends } from './support/stores.js';
 
@@ -99,22 +109,13 @@ describe.each(await backends())('KEY-2 key lifecycle on $name', (backend) => {
   const clock = manualClock(Date.now());
   let t: TestApp;
   let deps: LifecycleDeps;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    let databaseUrl: string | undefined;
-    if (backend.name !== 'sqlite') {
-      const db = await backend.create();
-      await db.store.close();
-      ({ drop } = db);
-      databaseUrl = db.url;
-    }
-    t = await startApp({ platform: { clock, random: systemRandom }, ...(databaseUrl ? { databaseUrl } : {}) });
+    t = await startAppOn(backend, { platform: { clock, random: systemRandom } });
     deps = lifecycleDeps(t.app);
   });
   afterAll(async () => {
     await t?.close();
-    await drop?.();
   });
   // OpenSSL dates its certificates by the real clock (whole seconds); the service's clock follows.
   beforeEach(() => clock.set(Date.now()));

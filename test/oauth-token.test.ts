@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OAuthClient, s256 } from '../src/oauth/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
-import { addUser, b64, CSC, logEvents, OIDS, type Reply, startApp, type TestApp } from './support/app.js';
+import { addUser, b64, CSC, logEvents, OIDS, type Reply, startAppOn, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
 
 const REDIRECT = 'https://app.example/callback';
@@ -32,7 +32,6 @@ type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
   const clock = manualClock(Date.now());
   let t: TestApp;
-  let drop: (() => Promise<void>) | undefined;
   let userId: string;
   let app1: { client: OAuthClient; secret: string };
   let app2: { client: OAuthClient; secret: string };
@@ -115,14 +114,7 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
   }
 
   beforeAll(async () => {
-    let databaseUrl: string | undefined;
-    if (backend.name !== 'sqlite') {
-      const db = await backend.create();
-      await db.store.close();
-      ({ drop } = db);
-      databaseUrl = db.url;
-    }
-    t = await startApp({ platform: { clock, random: systemRandom }, ...(databaseUrl ? { databaseUrl } : {}) });
+    t = await startAppOn(backend, { platform: { clock, random: systemRandom } });
     userId = (await t.app.users.findByUsername('demo'))!.id;
     const reg = async (name: string, extra = {}) => {
       const r = await t.app.oauth.clients.register(
@@ -154,7 +146,6 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
   });
   afterAll(async () => {
     await t?.close();
-    await drop?.();
   });
 
   it('AUTH-2: the code flow with PKCE S256 yields a service token and a refresh token', async () => {

@@ -13,6 +13,7 @@ import { type DemoInfo, ensureDemo } from '../../src/admin/demo.js';
 import { type App, buildApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { Platform } from '../../src/platform/index.js';
+import type { TestBackend } from './stores.js';
 
 export const CSC = '/csc/v2';
 export const ACTOR = 'admin:test';
@@ -216,6 +217,24 @@ export function authorizeBody(credentialID: string, pin: string, hashes: Buffer[
     hashAlgorithmOID: OIDS.sha256,
     authData: [{ id: 'PIN', value: pin }],
     ...extra,
+  };
+}
+
+/**
+ * startApp on a storage back-end: SQLite in the app's own data directory, or a fresh PostgreSQL
+ * database that `close()` drops.
+ */
+export async function startAppOn(backend: TestBackend, opts: TestAppOptions = {}): Promise<TestApp> {
+  if (backend.name === 'sqlite') return startApp(opts);
+  const db = await backend.create();
+  await db.store.close();
+  const t = await startApp({ ...opts, databaseUrl: db.url });
+  return {
+    ...t,
+    close: async () => {
+      await t.close();
+      await db.drop();
+    },
   };
 }
 
