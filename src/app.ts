@@ -147,7 +147,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     verifiedPinCacheSeconds: a.verifiedPinCacheSeconds,
     ...lockout,
   });
-  const factorKey = loadFactorKey(a.factorKey, config.dataDir);
+  const factorKey = loadFactorKey(a.factorKey, config.dataDir, random);
   const totp = createTotpFactor({ store, audit, clock, factorKey, issuer: config.service.name, ...lockout });
   const otp = createOtpFactor({
     store,

@@ -7,8 +7,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -292,6 +293,22 @@ describe('OTP senders', () => {
     expect(c.auth.otp.smtp.host).toBe('mail.example.test');
     expect(c.auth.factorKey).toBe(Buffer.alloc(32, 1).toString('base64'));
     expect(() => loadFactorKey('c2hvcnQ=', '/nonexistent')).toThrow(ConfigError);
+  });
+
+  it('AUTH-2: a factor key file readable by others, or not 32 bytes, is refused at start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shomei-factor-key-'));
+    try {
+      const file = join(dir, 'factor-key');
+      loadFactorKey('', dir); // made on first use, 0600
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      chmodSync(file, 0o644);
+      expect(() => loadFactorKey('', dir)).toThrow(/chmod 600/);
+      writeFileSync(file, 'c2hvcnQ=', { mode: 0o600 });
+      chmodSync(file, 0o600);
+      expect(() => loadFactorKey('', dir)).toThrow(/32 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('DEP-3: production mode refuses the file sender and has no sender by default', () => {

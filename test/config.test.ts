@@ -52,6 +52,7 @@ describe('configuration (DEP-1, DEP-3)', () => {
     expect(w.join('\n')).toMatch(/without TLS/);
     expect(w.join('\n')).toMatch(/key-encryption key/);
     expect(w.join('\n')).toMatch(/scrypt cost/);
+    expect(w.join('\n')).toMatch(/factor key/);
   });
 });
 

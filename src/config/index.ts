@@ -142,6 +142,10 @@ export function insecureSettings(c: Config): string[] {
     w.push(
       'production mode with the key-encryption key in a file beside the data: keep it in the environment or an HSM.',
     );
+  if (c.mode === 'production' && c.auth.factorKey === '')
+    w.push(
+      'production mode with the factor key (TOTP secrets, OTP hashes) in a file beside the data: keep it in the environment (SHOMEI_AUTH__FACTOR_KEY); instances sharing a database must share it.',
+    );
   if (c.mode === 'production' && c.databaseUrl === '')
     w.push('production mode on the embedded SQLite database: no scale-out, back it up.');
   if (c.auth.scryptLogN < 14) w.push(`scrypt cost 2^${c.auth.scryptLogN} is below the recommended 2^15.`);

@@ -11,10 +11,11 @@
  * OTP codes have 6–8 digits, so a plain SHA-256 in the database would fall to 10^8 guesses
  * offline; HMAC under this key leaves nothing to guess without the key.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../config/index.js';
+import { type Random, systemRandom } from '../../platform/index.js';
 
 const VERSION = 'v1';
 /** The factor key's file in the data directory when it does not come from configuration. */
@@ -28,13 +29,13 @@ export interface FactorKey {
   mac(value: string): string;
 }
 
-export function factorKeyFrom(key: Buffer): FactorKey {
+export function factorKeyFrom(key: Buffer, random: Random = systemRandom): FactorKey {
   if (key.length !== 32) throw new Error('the factor key must be 32 bytes');
   const sealKey = createHmac('sha256', key).update('shomei factor seal v1').digest();
   const macKey = createHmac('sha256', key).update('shomei factor mac v1').digest();
   return {
     seal(plaintext, aad) {
-      const iv = randomBytes(12);
+      const iv = random.bytes(12);
       const c = createCipheriv('aes-256-gcm', sealKey, iv);
       c.setAAD(Buffer.from(aad, 'utf8'));
       const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
@@ -53,21 +54,28 @@ export function factorKeyFrom(key: Buffer): FactorKey {
 }
 
 /** From configuration (base64) or `<dataDir>/factor-key`, made 0600 on first use. */
-export function loadFactorKey(configured: string, dataDir: string): FactorKey {
+export function loadFactorKey(configured: string, dataDir: string, random: Random = systemRandom): FactorKey {
   if (configured) {
     const key = Buffer.from(configured, 'base64');
     if (key.length !== 32) throw new ConfigError('auth.factorKey must be the base64 of 32 bytes');
-    return factorKeyFrom(key);
+    return factorKeyFrom(key, random);
   }
   const file = join(dataDir, FACTOR_KEY_FILE);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // 'wx': two processes starting at once cannot both write one.
     try {
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, random.bytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
-  return factorKeyFrom(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  // As for the KEK: a factor key readable by group or others has leaked.
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new ConfigError(`factor key file ${file} has mode ${mode.toString(8)}: chmod 600 it`);
+  }
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new ConfigError(`factor key file ${file} does not hold the base64 of 32 bytes`);
+  return factorKeyFrom(key, random);
 }
