@@ -24,6 +24,7 @@ import { publicUrl } from './bootstrap/urls.js';
 import { caRoutes, createLocalCa, type LocalCa } from './ca/index.js';
 import { type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
+import { ipLimit } from './http/ip-limit.js';
 import { opsRoutes } from './http/ops.js';
 import { createHttpServer, type HttpApp } from './http/server.js';
 import {
@@ -44,6 +45,21 @@ import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
 import { keyImportRoutes } from './web/key-import.js';
 import { credentialsPort, keysPort, sadsPort } from './wiring.js';
+
+/** AUTH-2: routes that check a secret (password, PIN, OTP, TOTP, client secret, code); failures count per address. */
+const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
+  [
+    '/auth/login',
+    '/auth/revoke',
+    '/credentials/authorize',
+    '/credentials/getChallenge',
+    '/oauth2/token',
+    '/oauth2/pushed_authorize',
+    '/oauth2/revoke',
+  ]
+    .map((r) => `${CSC_BASE_PATH}${r}`)
+    .concat(['/enrol', '/keys/import']),
+);
 
 export interface App {
   readonly config: Readonly<Config>;
@@ -193,6 +209,15 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     config,
     version: VERSION,
     ...(opts.logger === false ? { logger: false } : {}),
+  });
+  // Before any route is registered, so its hooks apply to all of them.
+  ipLimit(http, {
+    clock,
+    routes: SECRET_CHECKING_ROUTES,
+    maxFailures: a.ipMaxFailures,
+    windowSeconds: a.ipWindowSeconds,
+    baseSeconds: a.lockoutBaseSeconds,
+    maxSeconds: a.lockoutMaxSeconds,
   });
   const csc: CscDeps = {
     info: {

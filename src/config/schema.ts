@@ -76,6 +76,9 @@ export const ConfigSchema = T.Object(
         maxFailures: T.Integer({ minimum: 1, maximum: 100, default: 5 }),
         lockoutBaseSeconds: T.Integer({ minimum: 1, maximum: 86400, default: 30 }),
         lockoutMaxSeconds: T.Integer({ minimum: 1, maximum: 30 * 86400, default: 3600 }),
+        /** AUTH-2: failed attempts from one address within ipWindowSeconds before it is locked out (0 = off). */
+        ipMaxFailures: T.Integer({ minimum: 0, maximum: 100_000, default: 50 }),
+        ipWindowSeconds: T.Integer({ minimum: 1, maximum: 86400, default: 300 }),
         enrolmentCodeTtlSeconds: T.Integer({ minimum: 60, maximum: 30 * 86400, default: 7 * 86400 }),
         /** A PIN that verified is recognised for this long without scrypt (in memory only; 0 = off). */
         verifiedPinCacheSeconds: T.Integer({ minimum: 0, maximum: 3600, default: 300 }),

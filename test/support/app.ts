@@ -110,7 +110,8 @@ export async function startApp(opts: TestAppOptions = {}): Promise<TestApp> {
       {
         dataDir: dir,
         databaseUrl: opts.databaseUrl ?? '',
-        auth: { scryptLogN: 10 },
+        // The per-address limit (AUTH-2) would turn suites' deliberate failures into 429s; test/http-ip-limit.test.ts turns it on.
+        auth: { scryptLogN: 10, ipMaxFailures: 0 },
         logLevel: 'silent',
         http: { port: 0, host: '127.0.0.1' },
         keystore: { workers: 1, ...(opts.kek ? { kek: opts.kek } : {}) },
