@@ -101,6 +101,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     // the keyring follows, so a `shomei key rotate-kek` in another process needs no restart here.
     const keyring = createKeyring({
       state: loadKeyringState(config.dataDir, config.keystore, random),
+      clock,
       ...(config.keystore.kek ? {} : { dataDir: config.dataDir }),
     });
     return createSoftwareKeyStore({

@@ -9,9 +9,10 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
 import { ShomeiError } from '../errors.js';
 import type { Random } from '../platform/index.js';
-import { type KeyPolicy, type KeyType, keyTypeInfo, keyTypeOf } from './algorithms.js';
+import { type KeyPolicy, type KeyType, keyTypeInfo } from './algorithms.js';
 import type { CertificateInfo } from './certificates.js';
 import { checkChain } from './certificates.js';
+import { keyTypeOfKeyObject } from './key-object.js';
 import { defaultSignature, type ResolvedSignature } from './signature.js';
 
 const CHALLENGE_BYTES = 32;
@@ -38,19 +39,15 @@ function parsePrivateKey(pkcs8Der: Uint8Array): KeyObject {
   }
 }
 
-const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-
 /**
  * SIGN-4 first, so a weak key is named as such rather than as a mismatch: RSA by modulus length,
  * ECDSA by curve. CSC signHash signs digests, so not Ed25519 (it hashes the message itself). The
  * key store's import checks again (e.g. the RSA public exponent).
  */
 function tableKeyType(key: KeyObject): KeyType {
-  const d = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa') return keyTypeOf('rsa', d.modulusLength ?? 0);
-  if (key.asymmetricKeyType === 'ec')
-    return keyTypeOf('ec', NODE_CURVES[d.namedCurve ?? ''] ?? `curve ${d.namedCurve}`);
-  throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key` });
+  const keyType = keyTypeOfKeyObject(key);
+  if (keyType === 'Ed25519') throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key` });
+  return keyType;
 }
 
 /**

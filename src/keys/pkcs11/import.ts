@@ -13,30 +13,15 @@ import { createCipheriv, createPrivateKey, createPublicKey, type JsonWebKey, typ
 import pkcs11js from 'pkcs11js';
 import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
-import { KEY_TYPES, type KeyType, keyTypeOf } from '../algorithms.js';
+import { KEY_TYPES, type KeyType } from '../algorithms.js';
+import { keyTypeOfKeyObject } from '../key-object.js';
 import { ecParams, ecPointAttribute } from './spki.js';
 import { CKK_EC_EDWARDS, privateKeyAttributes, publicKeyAttributes } from './templates.js';
-
-const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 export interface ParsedPkcs8 {
   readonly keyType: KeyType;
   /** The public half only: the private half reaches the token wrapped (unwrapPrivateKey). */
   readonly jwk: JsonWebKey;
-}
-
-function keyTypeOfKey(key: KeyObject): KeyType {
-  const d = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa') {
-    // FIPS 186-5 §5.4, as in the software key store.
-    if (d.publicExponent === undefined || d.publicExponent < 65537n || d.publicExponent % 2n === 0n) {
-      throw new ShomeiError('unsupported_algorithm', { detail: 'RSA public exponent' });
-    }
-    return keyTypeOf('rsa', d.modulusLength ?? 0);
-  }
-  if (key.asymmetricKeyType === 'ec') return keyTypeOf('ec', NODE_CURVES[d.namedCurve ?? ''] ?? `${d.namedCurve}`);
-  if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
-  throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key in the PKCS#11 key store` });
 }
 
 /** The public half named by a SubjectPublicKeyInfo (a transfer's certified key, transfer.ts). */
@@ -47,7 +32,7 @@ export function parseSpki(der: Uint8Array): ParsedPkcs8 {
   } catch {
     throw new ShomeiError('invalid_parameter', { name: 'certificate' });
   }
-  return { keyType: keyTypeOfKey(key), jwk: key.export({ format: 'jwk' }) };
+  return { keyType: keyTypeOfKeyObject(key), jwk: key.export({ format: 'jwk' }) };
 }
 
 export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
@@ -57,7 +42,7 @@ export function parsePkcs8(der: Uint8Array): ParsedPkcs8 {
   } catch {
     throw new ShomeiError('invalid_parameter', { name: 'key' });
   }
-  return { keyType: keyTypeOfKey(key), jwk: createPublicKey(key).export({ format: 'jwk' }) };
+  return { keyType: keyTypeOfKeyObject(key), jwk: createPublicKey(key).export({ format: 'jwk' }) };
 }
 
 const part = (jwk: JsonWebKey, name: keyof JsonWebKey): Buffer => {

@@ -7,7 +7,8 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { promisify } from 'node:util';
 import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
-import { KEY_TYPES, type KeyType, keyTypeOf } from '../algorithms.js';
+import { KEY_TYPES, type KeyType } from '../algorithms.js';
+import { keyTypeOfKeyObject } from '../key-object.js';
 import type { KeyHandle, KeyStore, StoredKey } from '../keystore.js';
 import type { ResolvedSignature } from '../signature.js';
 import { unwrapWithPrivateKey } from '../transport.js';
@@ -43,27 +44,6 @@ async function generateKeyObject(keyType: KeyType): Promise<KeyObject> {
         ? await generateKeyPairAsync('ec', { namedCurve: info.curve })
         : await generateKeyPairAsync('ed25519');
   return pair.privateKey;
-}
-
-const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-
-/** The table row of an imported key; RSA-1024, odd curves, RSA-PSS-only keys … are refused (SIGN-4). */
-function importedKeyType(key: KeyObject): KeyType {
-  const d = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-      // FIPS 186-5 §5.4: 2^16 < e < 2^256, e odd.
-      if (d.publicExponent === undefined || d.publicExponent < 65537n || d.publicExponent % 2n === 0n) {
-        throw new ShomeiError('unsupported_algorithm', { detail: 'RSA public exponent' });
-      }
-      return keyTypeOf('rsa', d.modulusLength ?? 0);
-    case 'ec':
-      return keyTypeOf('ec', NODE_CURVES[d.namedCurve ?? ''] ?? `curve ${d.namedCurve}`);
-    case 'ed25519':
-      return 'Ed25519';
-    default:
-      throw new ShomeiError('unsupported_algorithm', { detail: `${key.asymmetricKeyType} key` });
-  }
 }
 
 const spkiOf = (key: KeyObject): Buffer => createPublicKey(key).export({ type: 'spki', format: 'der' });
@@ -128,7 +108,7 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
     },
     async import(pkcs8Der, id) {
       const key = parsePkcs8(pkcs8Der);
-      const keyType = importedKeyType(key);
+      const keyType = keyTypeOfKeyObject(key);
       return seal(id, keyType, spkiOf(key), key.export({ type: 'pkcs8', format: 'der' }));
     },
     async sign(h, signature, digests) {
@@ -178,7 +158,7 @@ export function createSoftwareKeyStore(opts: SoftwareKeyStoreOptions): KeyStore 
       }
       try {
         const key = parsePkcs8(plain);
-        return seal(id, importedKeyType(key), spkiOf(key), key.export({ type: 'pkcs8', format: 'der' }));
+        return seal(id, keyTypeOfKeyObject(key), spkiOf(key), key.export({ type: 'pkcs8', format: 'der' }));
       } finally {
         plain.fill(0);
       }

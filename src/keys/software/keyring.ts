@@ -14,7 +14,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShomeiError } from '../../errors.js';
-import { type Random, systemRandom } from '../../platform/index.js';
+import { type Clock, type Random, systemClock, systemRandom } from '../../platform/index.js';
 import { KEK_FILE, KEK_NEXT_FILE, type Kek, kekFromBase64, loadOrCreateKek, readKekFile } from './kek.js';
 
 export interface KeyringState {
@@ -55,6 +55,7 @@ export interface KeyringOptions {
   readonly retireAfterMs?: number;
   /** While a next KEK is held, how often unwrapping looks at the files (default 1 s). */
   readonly pollMs?: number;
+  readonly clock?: Clock;
 }
 
 export interface Keyring {
@@ -81,7 +82,8 @@ export function createKeyring(opts: KeyringOptions): Keyring {
   const dir = opts.dataDir;
   const files = dir ? [join(dir, KEK_FILE), join(dir, KEK_NEXT_FILE)] : [];
   let seen = fingerprint(files);
-  let lastPoll = Date.now();
+  const clock = opts.clock ?? systemClock;
+  let lastPoll = clock.now();
 
   function cancelRetire(id: string): void {
     const t = retiring.get(id);
@@ -103,7 +105,7 @@ export function createKeyring(opts: KeyringOptions): Keyring {
   /** Re-reads the KEK files if they changed (or if forced); KEKs gone from disk start retiring. */
   const sync = (force: boolean): void => {
     if (!dir) return;
-    lastPoll = Date.now();
+    lastPoll = clock.now();
     const now = fingerprint(files);
     if (!force && now === seen) return;
     let read: KeyringState | null;
@@ -127,7 +129,7 @@ export function createKeyring(opts: KeyringOptions): Keyring {
       return state.next ?? state.current;
     },
     forUnwrap(kekId) {
-      if (state.next && Date.now() - lastPoll >= (opts.pollMs ?? 1000)) sync(false);
+      if (state.next && clock.now() - lastPoll >= (opts.pollMs ?? 1000)) sync(false);
       if (!kekId) return state.current;
       let k = held.get(kekId);
       if (!k) {
