@@ -5,6 +5,8 @@ export interface Principal {
   /** One login and its refreshes; tokens and SADs are bound to it (AUTH-2 session hijacking). */
   readonly sessionId: string;
   readonly scope: string;
+  /** AUTH-4: the level the session authenticated at (1 password, 3 two factors, 4 WebAuthn UV). */
+  readonly level?: number;
 }
 
 /** CSC auth/login and oauth2/token output. */

@@ -56,5 +56,12 @@ export async function rotateRefreshToken(deps: RefreshDeps, token: string, clien
     sessionId: row.session_id,
     clientId,
   });
-  return deps.issue({ userId: row.user_id, clientId, scope: row.scope, rememberMe: true, sessionId: row.session_id });
+  return deps.issue({
+    userId: row.user_id,
+    clientId,
+    scope: row.scope,
+    rememberMe: true,
+    sessionId: row.session_id,
+    level: row.level,
+  });
 }

@@ -34,6 +34,8 @@ export interface IssueRequest {
    */
   readonly accessToken?: string;
   readonly ttlSeconds?: number;
+  /** AUTH-4: the level the signer authenticated at (1 = password only, the default). */
+  readonly level?: number;
 }
 
 export type TokenTypeHint = 'access_token' | 'refresh_token';
@@ -64,6 +66,7 @@ export function createTokens(deps: TokensDeps): TokenService {
       client_id: req.clientId,
       scope: req.scope,
       kind,
+      level: req.level ?? 1,
       expires_at: now + ttl * 1000,
       revoked_at: null,
       created_at: now,
@@ -82,6 +85,7 @@ export function createTokens(deps: TokensDeps): TokenService {
       clientId: req.clientId,
       sessionId,
       scope: req.scope,
+      level: req.level ?? 1,
       refresh: refreshToken !== undefined,
     });
     return { accessToken, ...(refreshToken ? { refreshToken } : {}), expiresIn: accessTtl };
@@ -106,6 +110,7 @@ export function createTokens(deps: TokensDeps): TokenService {
         'access_tokens.client_id',
         'access_tokens.session_id',
         'access_tokens.scope',
+        'access_tokens.level',
         'users.status',
       ])
       .where('access_tokens.token_hash', '=', sha256Hex(bearer))
@@ -113,7 +118,13 @@ export function createTokens(deps: TokensDeps): TokenService {
     if (row?.kind !== 'access' || row.revoked_at !== null) throw new ShomeiError('invalid_token');
     if (row.expires_at <= clock.now()) throw new ShomeiError('expired_token');
     if (row.status !== 'active') throw new ShomeiError('account_suspended');
-    return { userId: row.user_id, clientId: row.client_id, sessionId: row.session_id, scope: row.scope };
+    return {
+      userId: row.user_id,
+      clientId: row.client_id,
+      sessionId: row.session_id,
+      scope: row.scope,
+      level: row.level,
+    };
   }
 
   /**

@@ -4,6 +4,7 @@ import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_key_lifecycle.js';
 import * as m003 from './migrations/003_oauth.js';
 import * as m004 from './migrations/004_factors.js';
+import * as m005 from './migrations/005_strong_auth.js';
 
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 const versions: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
@@ -11,6 +12,7 @@ const versions: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Prom
   '002_key_lifecycle': m002,
   '003_oauth': m003,
   '004_factors': m004,
+  '005_strong_auth': m005,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {

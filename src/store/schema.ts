@@ -29,6 +29,8 @@ export interface UsersTable {
   totp_secret: Generated<string | null>;
   /** RFC 6238 time-step of the last accepted TOTP code: codes for it or earlier are replays. */
   totp_last_step: Generated<number | null>;
+  /** API-2: administrative roles, comma-separated (registration_officer, key_admin, auditor). */
+  roles: Generated<string>;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -71,6 +73,10 @@ export interface CredentialsTable {
   multisign: number;
   /** AUTH-4: the factors credentials/authorize requires, comma-separated ('PIN', 'PIN,TOTP', 'PIN,OTP'). */
   factors: Generated<string>;
+  /** AUTH-4: required assurance level: 2 (PIN only), 3 (PIN + possession factor), 4 (WebAuthn UV). */
+  level: Generated<number>;
+  /** CSC auth modes the credential may be activated through, comma-separated ('explicit', 'oauth2code'). */
+  auth_modes: Generated<string>;
   created_at: number;
   updated_at: number;
 }
@@ -152,6 +158,8 @@ export interface AccessTokensTable {
   client_id: string;
   scope: string;
   kind: 'access' | 'refresh';
+  /** AUTH-4: the level the session authenticated at (1 password, 2 PIN, 3 two factors, 4 WebAuthn UV). */
+  level: Generated<number>;
   expires_at: number;
   revoked_at: number | null;
   created_at: number;
@@ -267,6 +275,48 @@ export interface MetaTable {
   value: string;
 }
 
+/** A registered WebAuthn authenticator (USER-1). */
+export interface WebAuthnCredentialsTable {
+  /** Credential id, base64url. */
+  id: string;
+  user_id: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  /** Last signature counter seen; a counter that does not grow marks a cloned authenticator. */
+  sign_count: number;
+  /** JSON array of AuthenticatorTransport. */
+  transports: string;
+  aaguid: string;
+  label: string;
+  status: 'active' | 'disabled';
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** One authorisation (or security-key registration) on the RSSP's pages (WEB-1). */
+export interface WebFlowsTable {
+  id: string;
+  /** SHA-256 (hex) of the flow cookie. */
+  cookie_hash: string;
+  /** SHA-256 (hex) of the CSRF token the pages post back. */
+  csrf_hash: string;
+  kind: 'authorize' | 'register';
+  /** 'login' → 'consent' → 'done'. */
+  step: string;
+  user_id: string | null;
+  /** JSON of the validated request this flow serves. */
+  request: string;
+  /** WebAuthn challenge (base64url) outstanding, if any. */
+  challenge: string | null;
+  /** Assurance level reached so far. */
+  level: Generated<number>;
+  auth_time: number | null;
+  failures: Generated<number>;
+  expires_at: number;
+  done_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   identity_proofing: IdentityProofingTable;
@@ -284,6 +334,8 @@ export interface Database {
   oauth_jtis: OAuthJtisTable;
   oauth_par: OAuthParTable;
   otp_challenges: OtpChallengesTable;
+  webauthn_credentials: WebAuthnCredentialsTable;
+  web_flows: WebFlowsTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;
   meta: MetaTable;
