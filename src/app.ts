@@ -3,15 +3,18 @@
  * service; `listen` is separate (cli/serve). Nothing wires itself on import; tests build the app
  * in-process with their own clock, randomness and storage.
  */
-import { type AuditLog, createAuditLog } from './audit/index.js';
+import { ADMIN_LOGIN_PATH, registerAdminApi } from './admin/http/index.js';
+import { type AuditLog, createAuditLog, storeSource } from './audit/index.js';
 import {
   configuredOtpSender,
+  createAdminLogin,
   createLogin,
   createOtpFactor,
   createPinFactor,
   createSadService,
   createTokens,
   createTotpFactor,
+  createWebAuthnFactor,
   loadFactorKey,
   type OtpFactor,
   revokeUserAccess,
@@ -20,9 +23,9 @@ import {
 import { openKeyStore } from './bootstrap/keystore.js';
 import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
-import { publicUrl } from './bootstrap/urls.js';
+import { publicUrl, webauthnRelyingParty } from './bootstrap/urls.js';
 import { caRoutes, createLocalCa, type LocalCa } from './ca/index.js';
-import { type Config, databaseUrl } from './config/index.js';
+import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
 import { ipLimit } from './http/ip-limit.js';
 import { opsRoutes } from './http/ops.js';
@@ -44,6 +47,7 @@ import { createUsers, type Users } from './users/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
 import { keyImportRoutes } from './web/key-import.js';
+import { rsspRoutes } from './web/rssp/index.js';
 import { credentialsPort, keysPort, sadsPort } from './wiring.js';
 
 /** AUTH-2: routes that check a secret (password, PIN, OTP, TOTP, client secret, code); failures count per address. */
@@ -58,8 +62,13 @@ const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
     '/oauth2/revoke',
   ]
     .map((r) => `${CSC_BASE_PATH}${r}`)
-    .concat(['/enrol', '/keys/import']),
+    .concat(['/rssp/login', '/rssp/approve', '/rssp/webauthn/login', '/rssp/webauthn/approve', '/rssp/register/options'])
+    .concat(['/enrol', '/keys/import', ADMIN_LOGIN_PATH]),
 );
+
+/** The HTTP Basic form of a name and password typed into the RSSP's login page. */
+const basicAuthorization = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
 export interface App {
   readonly config: Readonly<Config>;
@@ -155,6 +164,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     accessTokenTtlSeconds: a.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: a.refreshTokenTtlSeconds,
   });
+  const rolesOf = async (userId: string) => (await users.get(userId)).roles;
   const login = createLogin({ store, audit, clock, random, tokens, scryptLogN: a.scryptLogN, ...lockout });
   const pin = createPinFactor({
     store,
@@ -246,6 +256,45 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     audit,
   });
   caRoutes(http, ca);
+  const rp = webauthnRelyingParty(config);
+  const webauthn = createWebAuthnFactor({ store, audit, clock, rpId: rp.rpId, rpName: config.service.name, origins: rp.origins });
+  rsspRoutes(http, {
+    store,
+    audit,
+    clock,
+    random,
+    oauth,
+    users,
+    signing,
+    webauthn,
+    serviceName: config.service.name,
+    origin: new URL(baseUrl).origin,
+    cscBasePath: CSC_BASE_PATH,
+    verifyPassword: (username, password, clientId) =>
+      login.verifyPassword(basicAuthorization(username, password), { event: 'auth.login', clientId }),
+    credential: (id) => credentialsPort(users).get(id),
+    certificateSubject: async (keyId) => (await keys.certificate(keyId))?.subjectDn,
+    hashName: (oid) => hashByOid(oid).name,
+  });
+  await registerAdminApi(http, {
+    login: createAdminLogin({
+      login,
+      totp,
+      rolesOf,
+      tokens,
+      audit,
+      requiredLevel: adminRequiredLevel(config),
+      tokenTtlSeconds: config.admin.tokenTtlSeconds,
+    }),
+    tokens,
+    rolesOf,
+    users,
+    audit,
+    logSource: storeSource(store),
+    verifierKey: logKey.signer.verifierKey,
+    enrolUrl: `${baseUrl}/enrol`,
+    requiredLevel: adminRequiredLevel(config),
+  });
   opsRoutes(http, { audit, store, verifierKey: logKey.signer.verifierKey });
 
   return {

@@ -73,6 +73,29 @@ export const catalogue = {
   invalid_redirect_uri: entry(400, 'invalid_request', 'redirect_uri is not registered for this client'),
   invalid_request_uri: entry(400, 'invalid_request', 'Invalid parameter request_uri: unknown, used or expired'),
 
+  // --- the RSSP's own pages (WEB-1) and assurance levels (AUTH-4) ---
+  access_denied_by_user: entry(400, 'access_denied', 'The signer declined the request'),
+  csrf_failed: entry(403, 'invalid_request', 'The form did not come from this page; start again from the application'),
+  flow_expired: entry(
+    400,
+    'invalid_request',
+    'This sign-in page expired or was already used; start again from the application',
+  ),
+  flow_attempts: entry(400, 'access_denied', 'Too many failed attempts on the authorisation page'),
+  flow_step: entry(409, 'invalid_request', 'This step is not available now; reload the page'),
+  webauthn_failed: entry(400, 'access_denied', 'The security key could not be verified'),
+  no_security_key: entry(403, 'access_denied', 'No security key is registered for this signer'),
+  auth_mode_not_allowed: entry(
+    400,
+    'invalid_request',
+    (p) => `The credential's policy does not allow authMode ${p.mode}`,
+  ),
+  insufficient_level: entry(
+    403,
+    'access_denied',
+    (p) => `The credential requires assurance level ${p.required}; the authentication reached level ${p.reached}`,
+  ),
+
   // --- credentials / SAD (credentials/*, signatures/*) ---
   invalid_credential: entry(400, 'invalid_request', 'Invalid parameter credentialID'),
   credential_disabled: entry(400, 'invalid_request', 'The credential is disabled'),
@@ -103,6 +126,20 @@ export const catalogue = {
   weak_secret: entry(400, 'invalid_request', (p) => `The ${p.what} does not meet the policy: ${p.detail}`),
   certificate_mismatch: entry(400, 'invalid_request', (p) => `The certificate chain does not match: ${p.detail}`),
   rate_limited: entry(429, 'temporarily_unavailable', 'Too many requests'),
+
+  // --- admin API (API-2): `error` is the code itself, so scripts can tell the refusals apart ---
+  admin_security_key_required: entry(
+    403,
+    'admin_security_key_required',
+    'Admin sign-in needs a security key on the RSSP page (admin.requiredLevel is 4); password + TOTP login is off',
+  ),
+  admin_scope_required: entry(403, 'admin_scope_required', 'This is not an admin access token'),
+  admin_level_required: entry(
+    403,
+    'admin_level_required',
+    (p) => `The admin API requires assurance level ${p.required}; this session reached level ${p.level}`,
+  ),
+  admin_role_required: entry(403, 'admin_role_required', (p) => `This operation needs the ${p.role} role`),
 
   // --- server side (never with internals) ---
   keystore_error: entry(500, 'server_error', 'The key store could not complete the operation'),

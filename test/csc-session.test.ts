@@ -108,8 +108,8 @@ describe('API-1: info', () => {
     expect(typeof r.json.logo).toBe('string');
     expect(typeof r.json.lang).toBe('string');
     expect(typeof r.json.description).toBe('string');
-    // oauth2client works through oauth2/token; oauth2code waits for the authorisation pages (issue 5).
-    expect(r.json.authType).toEqual(['basic', 'oauth2client']);
+    // oauth2client through oauth2/token; oauth2code through the RSSP's pages (web/rssp).
+    expect(r.json.authType).toEqual(['basic', 'oauth2client', 'oauth2code']);
     expect(r.json.oauth2).toMatch(/\/csc\/v2$/);
     expect(r.json.methods).toEqual(expect.arrayContaining([...METHODS]));
     for (const m of [

@@ -592,6 +592,6 @@ describe.each(await backends())('OAuth2 token endpoint on $name', (backend) => {
   it('info names the authorisation server and only the auth types that work', async () => {
     const r = await t.post('info', {});
     expect(r.json.oauth2).toBe(`${t.app.baseUrl}${CSC}`);
-    expect(r.json.authType).toEqual(['basic', 'oauth2client']);
+    expect(r.json.authType).toEqual(['basic', 'oauth2client', 'oauth2code']);
   });
 });

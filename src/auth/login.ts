@@ -1,5 +1,6 @@
 /**
- * CSC auth/login (csc-api-v2.md §3.2): HTTP Basic user:password, or a refresh token in the body.
+ * CSC auth/login (csc-api-v2.md §3.2): HTTP Basic user:password, or a refresh token in the body;
+ * and the password check itself, which the admin login (admin-login.ts) shares.
  *
  * No user enumeration (AUTH-2): an unknown user, a wrong password and a locked account all answer
  * the same `authentication_error`, after the same scrypt work. Saying "locked" would tell a guesser
@@ -35,7 +36,20 @@ export interface BasicLogin {
 /** The scope auth/login grants: API access, not a credential (csc-api-v2.md §1). */
 export const SERVICE_SCOPE = 'service';
 
+/** Where a password check is logged: the event type and the client the login is for. */
+export interface PasswordContext {
+  /** 'auth.login' for CSC auth/login; 'admin.login' for the admin API. */
+  readonly event: string;
+  readonly clientId: string;
+}
+
 export interface Login {
+  /**
+   * The one username + password check (AUTH-2) every password login uses: resolves to the user's
+   * id, or throws `authentication_error` (unknown user, wrong password, locked: one answer, logged
+   * under `ctx.event` with the real reason) or `account_suspended` (right password, inactive user).
+   */
+  verifyPassword(authorization: string | undefined, ctx: PasswordContext): Promise<string>;
   loginBasic(req: BasicLogin): Promise<TokenGrant>;
   loginRefresh(refreshToken: string, clientId: string): Promise<TokenGrant>;
 }
@@ -43,21 +57,21 @@ export interface Login {
 export function createLogin(deps: LoginDeps): Login {
   const { store, audit } = deps;
 
-  const refuse = async (clientId: string, reason: string, userId: string | null, extra = {}): Promise<never> => {
+  const refuse = async (ctx: PasswordContext, reason: string, userId: string | null, extra = {}): Promise<never> => {
     await audit.append({
-      type: 'auth.login',
+      type: ctx.event,
       actor: userId ?? 'anonymous',
       outcome: 'failure',
       reason,
       userId,
-      clientId,
+      clientId: ctx.clientId,
       ...extra,
     });
     throw new ShomeiError('authentication_error');
   };
 
-  async function loginBasic(req: BasicLogin): Promise<TokenGrant> {
-    const { username, password } = parseBasicAuthorization(req.authorization);
+  async function verifyPassword(authorization: string | undefined, ctx: PasswordContext): Promise<string> {
+    const { username, password } = parseBasicAuthorization(authorization);
     const user = await store.db
       .selectFrom('users')
       .select(['id', 'status', 'password_verifier'])
@@ -66,40 +80,45 @@ export function createLogin(deps: LoginDeps): Login {
     if (!user?.password_verifier) {
       await dummyVerify(password, deps.scryptLogN);
       // The attempted name is not logged: users type passwords into the name field.
-      return refuse(req.clientId, 'unknown_user', null);
+      return refuse(ctx, 'unknown_user', null);
     }
     const attempt = await reserveAttempt(store, deps.clock, deps, user.id, 'login');
     if (attempt.kind !== 'reserved') {
       await dummyVerify(password, deps.scryptLogN);
       const retryAfter = attempt.kind === 'locked' ? attempt.retryAfterSeconds : 0;
-      return refuse(req.clientId, 'locked', user.id, { retryAfter });
+      return refuse(ctx, 'locked', user.id, { retryAfter });
     }
     if (!(await verifySecret(user.password_verifier, password))) {
-      return refuse(req.clientId, 'wrong_password', user.id, { failures: attempt.failures });
+      return refuse(ctx, 'wrong_password', user.id, { failures: attempt.failures });
     }
     await recordSuccess(store, user.id, 'login');
     if (needsRehash(user.password_verifier, deps.scryptLogN)) await rehash(user.id, password);
     if (user.status !== 'active') {
       await audit.append({
-        type: 'auth.login',
+        type: ctx.event,
         actor: user.id,
         outcome: 'failure',
         reason: 'account_suspended',
         userId: user.id,
-        clientId: req.clientId,
+        clientId: ctx.clientId,
       });
       throw new ShomeiError('account_suspended');
     }
+    return user.id;
+  }
+
+  async function loginBasic(req: BasicLogin): Promise<TokenGrant> {
+    const userId = await verifyPassword(req.authorization, { event: 'auth.login', clientId: req.clientId });
     await audit.append({
       type: 'auth.login',
-      actor: user.id,
+      actor: userId,
       outcome: 'success',
-      userId: user.id,
+      userId,
       clientId: req.clientId,
       method: 'basic',
     });
     return deps.tokens.issue({
-      userId: user.id,
+      userId,
       clientId: req.clientId,
       scope: SERVICE_SCOPE,
       rememberMe: req.rememberMe === true,
@@ -113,6 +132,7 @@ export function createLogin(deps: LoginDeps): Login {
   }
 
   return {
+    verifyPassword,
     loginBasic,
     // Rotation, reuse detection and its audit entries live in the token service.
     loginRefresh: (refreshToken, clientId) => deps.tokens.refresh(refreshToken, clientId),

@@ -50,10 +50,15 @@ export function emit(g: GlobalOptions, value: unknown, human: () => string): voi
   process.stdout.write(g.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
+/** A failure the operator can act on (a refusal, a missing session): one line, no stack. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
 /** One line on stderr, exit code 1 (2 for usage), never a stack trace for expected failures. */
 export function fatal(e: unknown): never {
   if (isShomeiError(e)) process.stderr.write(`shomei: ${e.code}: ${describeError(e.code, e.params)}\n`);
-  else if (e instanceof ConfigError) process.stderr.write(`shomei: ${e.message}\n`);
+  else if (e instanceof ConfigError || e instanceof CliError) process.stderr.write(`shomei: ${e.message}\n`);
   else if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
     process.stderr.write(`shomei: ${(e as Error).message}: another process has the port; set SHOMEI_PORT or --port\n`);
   else process.stderr.write(`shomei: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -1,6 +1,7 @@
 /** The `shomei` command (CLI-1). Every command takes --json; configuration as in config/. */
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { adminRemoteCommands } from './commands/admin-remote.js';
 import { auditCommands } from './commands/audit.js';
 import { backupCommands } from './commands/backup.js';
 import { clientCommands } from './commands/clients.js';
@@ -30,5 +31,6 @@ keyCommands(program);
 auditCommands(program);
 backupCommands(program);
 clientCommands(program);
+adminRemoteCommands(program);
 
 program.parseAsync(process.argv).catch(fatal);

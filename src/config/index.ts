@@ -148,6 +148,10 @@ export function insecureSettings(c: Config): string[] {
     );
   if (c.mode === 'production' && c.databaseUrl === '')
     w.push('production mode on the embedded SQLite database: no scale-out, back it up.');
+  if (c.mode === 'production' && c.admin.requiredLevel === undefined)
+    w.push(
+      'production mode without admin.requiredLevel: the admin API accepts password + TOTP (level 3); set 4 (a security key on the RSSP page) — recommended (SHOMEI_ADMIN__REQUIRED_LEVEL=4), or 3 to accept it knowingly.',
+    );
   if (c.auth.scryptLogN < 14) w.push(`scrypt cost 2^${c.auth.scryptLogN} is below the recommended 2^15.`);
   if (c.mode === 'production' && c.keystore.kind === 'pkcs11' && /softhsm/i.test(c.keystore.pkcs11.module))
     w.push('production mode on SoftHSM: a software token, not a certified module (SIGN-5).');
@@ -164,6 +168,9 @@ export function refusals(c: Config): string[] {
   if ((c.http.tlsCert === '') !== (c.http.tlsKey === '')) r.push('http.tlsCert and http.tlsKey go together.');
   return r;
 }
+
+/** admin.requiredLevel as it applies: unset is level 3 (see insecureSettings). */
+export const adminRequiredLevel = (c: Config): 3 | 4 => c.admin.requiredLevel ?? 3;
 
 export const sqlitePath = (c: Config) => resolve(c.dataDir, 'shomei.db');
 export const databaseUrl = (c: Config) => c.databaseUrl || sqlitePath(c);

@@ -89,6 +89,16 @@ export const ConfigSchema = T.Object(
          * if empty, `<dataDir>/factor-key` (0600) is used or made. Instances sharing a database share it.
          */
         factorKey: T.String({ default: '' }),
+        /** WebAuthn (AUTH-4 level 4) on the RSSP's pages. */
+        webauthn: T.Object(
+          {
+            /** Relying-party id: a registrable domain of the public URL's host; '' = that host. */
+            rpId: T.String({ default: '' }),
+            /** Extra origins allowed besides the public URL's (e.g. behind a second hostname). */
+            extraOrigins: T.Array(T.String({ maxLength: 2048 }), { default: [], maxItems: 16 }),
+          },
+          { default: {} },
+        ),
         /** Out-of-band OTP (credentials/getChallenge; AUTH-4). */
         otp: T.Object(
           {
@@ -124,6 +134,19 @@ export const ConfigSchema = T.Object(
         batchMaxEntries: T.Integer({ minimum: 1, maximum: 10000, default: 512 }),
         batchMaxDelayMs: T.Integer({ minimum: 0, maximum: 1000, default: 0 }),
         checkpointIntervalMs: T.Integer({ minimum: 100, maximum: 3_600_000, default: 1000 }),
+      },
+      { default: {} },
+    ),
+    /** The admin API (API-2). */
+    admin: T.Object(
+      {
+        /**
+         * AUTH-4 level an admin token must carry: 3 (password + TOTP, `POST /admin/v1/login`) or 4
+         * (a security key on the RSSP page). Unset means 3, with a warning in production mode.
+         */
+        requiredLevel: T.Optional(T.Union([T.Literal(3), T.Literal(4)])),
+        /** Admin tokens are short-lived and never refreshed. */
+        tokenTtlSeconds: T.Integer({ minimum: 60, maximum: 3600, default: 900 }),
       },
       { default: {} },
     ),

@@ -10,9 +10,10 @@ import { credentialRoutes } from './routes-credentials.js';
 import { METHODS, serviceRoutes } from './routes-service.js';
 import { signatureRoutes } from './routes-signatures.js';
 
-export { serviceScoped } from './bearer.js';
+export { bearerToken, serviceScoped } from './bearer.js';
 export type { CscDeps, LoginResult, ServiceInfo, SessionPort } from './deps.js';
 export { CSC_VERSION, METHODS } from './routes-service.js';
+export { ErrorBody } from './schemas.js';
 
 export const CSC_BASE_PATH = '/csc/v2';
 

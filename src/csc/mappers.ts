@@ -52,8 +52,13 @@ export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: s
       ...(key.curveOid ? { curve: key.curveOid } : {}),
     },
     cert: certFields(view, sel),
-    // AUTH-4: exactly the factors credentials/authorize will require, e.g. "PIN AND TOTP".
-    auth: sel.authInfo === false ? { mode: 'explicit' } : authObjects(credential.factors),
+    // AUTH-4: exactly what activation requires: the factors credentials/authorize checks
+    // ("PIN AND TOTP"), or oauth2code when the policy allows only the RSSP's page (level 4).
+    auth: !credential.authModes.includes('explicit')
+      ? { mode: 'oauth2code' }
+      : sel.authInfo === false
+        ? { mode: 'explicit' }
+        : authObjects(credential.factors),
     SCAL: credential.scal,
     multisign: credential.multisign,
     lang,

@@ -31,7 +31,7 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     lang: deps.info.lang,
     description: deps.info.description,
     // oauth2code joins once the RSSP's login and consent pages serve oauth2/authorize.
-    authType: deps.info.oauth2 ? ['basic', 'oauth2client'] : ['basic'],
+    authType: deps.info.oauth2 ? ['basic', 'oauth2client', 'oauth2code'] : ['basic'],
     ...(deps.info.oauth2 ? { oauth2: deps.info.oauth2 } : {}),
     methods: [...METHODS],
     asynchronousOperationMode: false,

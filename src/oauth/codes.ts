@@ -56,6 +56,11 @@ async function checkInput(deps: OAuthDeps, input: IssueCodeInput): Promise<void>
   const credential = await deps.credential(c.credentialId);
   // Another user's credential looks unknown (csc-api-v2.md §9 pitfall 1).
   if (credential?.userId !== input.userId) throw new ShomeiError('invalid_credential');
+  // AUTH-4: the policy's mode and level, whatever page called (defence in depth for the pages).
+  if (!credential.authModes.includes('oauth2code'))
+    throw new ShomeiError('auth_mode_not_allowed', { mode: 'oauth2code' });
+  if (input.level < credential.level)
+    throw new ShomeiError('insufficient_level', { required: String(credential.level), reached: String(input.level) });
   if (!Number.isSafeInteger(c.numSignatures) || c.numSignatures < 1) throw new ShomeiError('invalid_num_signatures');
   if (c.numSignatures > credential.multisign) throw new ShomeiError('too_many_signatures');
   if (c.hashes && c.hashes.length > 0) {

@@ -23,6 +23,7 @@ export { PAR_TTL_SECONDS, type PushedRequest } from './par.js';
 export { s256 } from './pkce.js';
 export { registerOAuthRoutes } from './routes.js';
 export type { TokenRequest, TokenResponse } from './token.js';
+export { verificationCode } from './verification-code.js';
 export type { JSONWebKeySet };
 
 export interface OAuth {

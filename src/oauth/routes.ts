@@ -4,7 +4,7 @@
  * RSSP's own pages (login, factors, consent), which call `issueCode` once the signer approved.
  */
 import { Type as T } from 'typebox';
-import { ShomeiError } from '../errors.js';
+import { acceptForms } from '../http/form.js';
 import type { HttpApp } from '../http/server.js';
 import type { OAuth } from './index.js';
 
@@ -65,28 +65,11 @@ const TokenResponse = T.Object({
   credentialID: T.Optional(T.String()),
 });
 
-/** RFC 6749 §3.2 / §3.1: form-encoded, UTF-8, no parameter twice. */
-function parseForm(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(text)) {
-    if (Object.hasOwn(out, k)) throw new ShomeiError('oauth_duplicate_parameter', { name: k.slice(0, 64) });
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    if (v !== '') out[k] = v;
-  }
-  return out;
-}
-
 export async function registerOAuthRoutes(app: HttpApp, oauth: OAuth, prefix: string): Promise<void> {
   await app.register(
     async (scope) => {
       const s = scope as unknown as HttpApp;
-      s.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-        try {
-          done(null, parseForm(typeof body === 'string' ? body : body.toString('utf8')));
-        } catch (e) {
-          done(e as Error, undefined);
-        }
-      });
+      acceptForms(s);
       const errors = { 400: OAuthError, 401: OAuthError };
       s.post(
         '/oauth2/token',

@@ -49,7 +49,7 @@ async function authorizationCode(deps: OAuthDeps, client: OAuthClient, req: Toke
   if (!verifyPkce(row.code_challenge, req.code_verifier)) throw new CodeRefused('pkce', row, 'pkce_mismatch');
   // Suspended or terminated since the signer approved: no tokens (USER-2).
   if (!(await activeUser(deps, row.user_id))) throw new CodeRefused('account_not_active', row);
-  const base = { userId: row.user_id, clientId: client.id, sessionId };
+  const base = { userId: row.user_id, clientId: client.id, sessionId, level: row.level };
   let grant: TokenGrant;
   if (row.scope === 'credential') {
     const credential = row.credential_id ? await deps.credential(row.credential_id) : undefined;

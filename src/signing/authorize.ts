@@ -5,7 +5,7 @@
  */
 import { isShomeiError, ShomeiError } from '../errors.js';
 import { assertUsable, ownedCredential } from './credentials.js';
-import { requiredFactors } from './factors.js';
+import { assertExplicitAllowed, explicitLevel, requiredFactors } from './factors.js';
 import type { Principal, SadGrant, SigningPorts } from './ports.js';
 
 export interface AuthorizeInput {
@@ -82,6 +82,7 @@ export async function credentialsAuthorize(
     // malformed request never costs a PIN attempt.
     view = await ownedCredential(ports, principal, input.credentialId);
     assertUsable(view);
+    assertExplicitAllowed(view.credential);
     checkLimits(ports, input, view.credential.scal, view.credential.multisign);
     values = factorValues(input.authData, requiredFactors(view.credential.factors));
   } catch (e) {
@@ -105,4 +106,21 @@ export async function credentialsAuthorize(
     ...(input.hashes ? { hashes: input.hashes } : {}),
     ...(input.hashAlgorithmOID ? { hashAlgorithmOID: input.hashAlgorithmOID } : {}),
   });
+}
+
+/**
+ * The same factors checked the same way for the RSSP's page (oauth2code at level 2 or 3): the
+ * signer types them on our page instead of into the client. Returns the level reached.
+ */
+export async function activateOnPage(
+  ports: SigningPorts,
+  userId: string,
+  credentialId: string,
+  authData: AuthorizeInput['authData'],
+): Promise<2 | 3> {
+  const credential = await ports.credentials.get(credentialId);
+  if (!credential || credential.userId !== userId) throw new ShomeiError('invalid_credential');
+  const values = factorValues(authData, requiredFactors(credential.factors));
+  await verifyFactors(ports, userId, credential.id, values);
+  return explicitLevel(credential.factors);
 }

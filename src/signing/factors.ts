@@ -4,6 +4,8 @@
  * checks. Every required factor must be present (expression "PIN AND TOTP"); level 3 is the PIN
  * plus one possession factor.
  */
+import { ShomeiError } from '../errors.js';
+
 export type AuthObjectId = 'PIN' | 'OTP' | 'TOTP';
 
 export interface AuthObject {
@@ -41,6 +43,27 @@ export const isAuthObjectId = (id: string): id is AuthObjectId => Object.hasOwn(
 /** Ids the credential requires; an unknown id stays in the list and can never be satisfied (fails closed). */
 export function requiredFactors(factors: readonly string[]): readonly string[] {
   return factors.length > 0 ? factors : ['PIN'];
+}
+
+/** The level an explicit authorisation with these factors reaches: PIN alone 2, with TOTP/OTP 3. */
+export function explicitLevel(factors: readonly string[]): 2 | 3 {
+  return requiredFactors(factors).some((f) => f === 'TOTP' || f === 'OTP') ? 3 : 2;
+}
+
+/**
+ * AUTH-4: credentials/authorize (explicit mode) is allowed only when the policy lists the mode and
+ * its factors reach the policy's level. A level-4 credential never passes: PIN + TOTP typed into a
+ * client is not phishing-resistant, whatever the client.
+ */
+export function assertExplicitAllowed(c: {
+  readonly authModes: readonly string[];
+  readonly level: number;
+  readonly factors: readonly string[];
+}): void {
+  if (!c.authModes.includes('explicit')) throw new ShomeiError('auth_mode_not_allowed', { mode: 'explicit' });
+  const reached = explicitLevel(c.factors);
+  if (reached < c.level)
+    throw new ShomeiError('insufficient_level', { required: String(c.level), reached: String(reached) });
 }
 
 /** CSC `auth` for credentials/info: explicit mode, all objects ANDed. */

@@ -3,7 +3,7 @@
  * `signatures/signHash`. Knows nothing of HTTP; reaches keys, users, SADs and the log through the
  * ports in ports.ts.
  */
-import { type AuthorizeInput, credentialsAuthorize } from './authorize.js';
+import { type AuthorizeInput, activateOnPage, credentialsAuthorize } from './authorize.js';
 import { type ChallengeInput, credentialsGetChallenge } from './challenge.js';
 import { type CredentialView, listOwned, ownedCredential } from './credentials.js';
 import type { Principal, ResolvedSignature, SadGrant, SigningPorts } from './ports.js';
@@ -15,7 +15,7 @@ export type { ChallengeInput } from './challenge.js';
 export type { CertificateState, CredentialView } from './credentials.js';
 export { certificateState } from './credentials.js';
 export type { AuthObject, AuthObjectId } from './factors.js';
-export { AUTH_OBJECTS, authDescription, isAuthObjectId } from './factors.js';
+export { AUTH_OBJECTS, assertExplicitAllowed, authDescription, explicitLevel, isAuthObjectId } from './factors.js';
 export type * from './ports.js';
 export type { SignHashInput } from './sign-hash.js';
 
@@ -26,6 +26,8 @@ export interface Signing {
   /** credentials/getChallenge: sends the out-of-band OTP for a credential that requires one. */
   getChallenge(principal: Principal, input: ChallengeInput): Promise<void>;
   signHash(principal: Principal, input: SignHashInput): Promise<Buffer[]>;
+  /** oauth2code on the RSSP's page: checks the credential's factors; returns the level reached. */
+  activateOnPage(userId: string, credentialId: string, authData: AuthorizeInput['authData']): Promise<2 | 3>;
 }
 
 export function createSigning<R extends ResolvedSignature>(ports: SigningPorts<R>): Signing {
@@ -35,5 +37,6 @@ export function createSigning<R extends ResolvedSignature>(ports: SigningPorts<R
     authorize: (p, i) => credentialsAuthorize(ports, p, i),
     getChallenge: (p, i) => credentialsGetChallenge(ports, p, i),
     signHash: (p, i) => signaturesSignHash(ports, p, i),
+    activateOnPage: (u, c, a) => activateOnPage(ports, u, c, a),
   };
 }

@@ -25,6 +25,10 @@ export interface CredentialRecord {
   readonly multisign: number;
   /** AUTH-4: the authData ids credentials/authorize requires (factors.ts), e.g. ['PIN', 'TOTP']. */
   readonly factors: readonly string[];
+  /** AUTH-4: 2 (PIN only), 3 (PIN + possession factor), 4 (WebAuthn UV on the RSSP's page). */
+  readonly level: 2 | 3 | 4;
+  /** CSC auth modes the policy allows ('explicit' = credentials/authorize, 'oauth2code'). */
+  readonly authModes: readonly ('explicit' | 'oauth2code')[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -1,7 +1,15 @@
 /** Credentials: the user → key mapping of DB-1 (USER-1); a signer sees only their own (USER-5). */
 import { ShomeiError } from '../errors.js';
 import type { CredentialStatus } from '../store/index.js';
-import { type Actor, CREDENTIAL_FACTORS, type Credential, toCredential, type UsersDeps } from './model.js';
+import {
+  type Actor,
+  AUTH_MODES,
+  type AuthMode,
+  CREDENTIAL_FACTORS,
+  type Credential,
+  toCredential,
+  type UsersDeps,
+} from './model.js';
 import { loadUser } from './registry.js';
 
 export interface NewCredential {
@@ -70,7 +78,12 @@ export function credentials(deps: UsersDeps) {
     return rows.map(toCredential);
   }
 
-  async function setCredentialStatus(id: string, status: CredentialStatus, actor: Actor): Promise<Credential> {
+  async function setCredentialStatus(
+    id: string,
+    status: CredentialStatus,
+    actor: Actor,
+    reason?: string,
+  ): Promise<Credential> {
     const cred = await getCredential(id);
     if (status === 'enabled') {
       const user = await loadUser(store.db, cred.userId);
@@ -84,6 +97,7 @@ export function credentials(deps: UsersDeps) {
       userId: cred.userId,
       credentialId: id,
       status,
+      ...(reason === undefined ? {} : { reason }),
     });
     return getCredential(id);
   }
@@ -109,32 +123,72 @@ export function credentials(deps: UsersDeps) {
   }
 
   /**
-   * AUTH-4: the factors credentials/authorize requires for this credential. The PIN (knowledge) is
-   * always one; 'TOTP' or 'OTP' (possession) make it level 3.
+   * AUTH-4: the credential's policy, checked as a whole so that no combination is weaker than its
+   * level says. Level 2: the PIN alone (the foundation's credentials). Level 3: the PIN and a
+   * possession factor (TOTP or OTP). Level 4: WebAuthn with user verification on the RSSP's page,
+   * so oauth2code only, and SCAL2 (the SAD is bound to the hashes the signer saw). Factors not given
+   * stay; a level not given follows the factors (3 with a possession factor, else 2) unless it is 4.
    */
-  async function setCredentialFactors(id: string, factors: readonly string[], actor: Actor): Promise<Credential> {
-    const known: readonly string[] = CREDENTIAL_FACTORS;
-    const unique = new Set(factors);
-    if (unique.size !== factors.length || !unique.has('PIN') || factors.some((f) => !known.includes(f))) {
-      throw new ShomeiError('invalid_parameter', { name: 'factors' });
-    }
+  async function setCredentialPolicy(id: string, change: PolicyChange, actor: Actor): Promise<Credential> {
     const cred = await getCredential(id);
-    const ordered = CREDENTIAL_FACTORS.filter((f) => unique.has(f));
+    const factors = change.factors ? checkFactors(change.factors) : cred.factors;
+    const possession = factors.some((f) => f !== 'PIN');
+    const level = change.level ?? (cred.level === 4 ? 4 : possession ? 3 : 2);
+    if (level !== 2 && level !== 3 && level !== 4) throw new ShomeiError('invalid_parameter', { name: 'level' });
+    if (level === 3 && !possession)
+      throw new ShomeiError('invalid_parameter', { name: 'level (3 needs PIN plus TOTP or OTP)' });
+    if (level === 2 && possession) throw new ShomeiError('invalid_parameter', { name: 'level (factors make it 3)' });
+    const modes = change.authModes ?? (level === 4 ? ['oauth2code'] : AUTH_MODES);
+    if (modes.length === 0 || new Set(modes).size !== modes.length || modes.some((m) => !AUTH_MODES.includes(m)))
+      throw new ShomeiError('invalid_parameter', { name: 'authModes' });
+    // Level 4 is reached only on the RSSP's page: a PIN and a TOTP typed into a client are not it.
+    if (level === 4 && modes.includes('explicit'))
+      throw new ShomeiError('invalid_parameter', { name: 'authModes (level 4 is oauth2code only)' });
+    const scal = level === 4 ? '2' : cred.scal;
+    const ordered = AUTH_MODES.filter((m) => modes.includes(m));
     await store.db
       .updateTable('credentials')
-      .set({ factors: ordered.join(','), updated_at: clock.now() })
+      .set({ factors: factors.join(','), level, auth_modes: ordered.join(','), scal, updated_at: clock.now() })
       .where('id', '=', id)
       .execute();
     await audit.append({
-      type: 'credential.factors',
+      type: 'credential.policy',
       actor,
       outcome: 'success',
       userId: cred.userId,
       credentialId: id,
-      factors: ordered.join(','),
+      factors: factors.join(','),
+      level,
+      authModes: ordered.join(','),
+      scal,
     });
     return getCredential(id);
   }
 
-  return { addCredential, getCredential, listCredentials, setCredentialStatus, setCredentialKey, setCredentialFactors };
+  return {
+    addCredential,
+    getCredential,
+    listCredentials,
+    setCredentialStatus,
+    setCredentialKey,
+    setCredentialPolicy,
+    setCredentialFactors: (id: string, factors: readonly string[], actor: Actor) =>
+      setCredentialPolicy(id, { factors }, actor),
+  };
+}
+
+export interface PolicyChange {
+  readonly factors?: readonly string[];
+  readonly level?: number;
+  readonly authModes?: readonly AuthMode[];
+}
+
+/** The PIN (knowledge) always, plus TOTP or OTP (possession); in the table's order. */
+function checkFactors(factors: readonly string[]): string[] {
+  const known: readonly string[] = CREDENTIAL_FACTORS;
+  const unique = new Set(factors);
+  if (unique.size !== factors.length || !unique.has('PIN') || factors.some((f) => !known.includes(f))) {
+    throw new ShomeiError('invalid_parameter', { name: 'factors' });
+  }
+  return CREDENTIAL_FACTORS.filter((f) => unique.has(f));
 }

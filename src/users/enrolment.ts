@@ -117,7 +117,32 @@ export function enrolment(deps: UsersDeps) {
     }
   }
 
+  /**
+   * A security key registered with an enrolment code (AUTH-4, USER-4): `peek` tells whose code it
+   * is without spending it (the browser ceremony may still fail); `spend` spends it inside the
+   * transaction that stores the key, so a code registers one key, once.
+   */
+  async function peekEnrolmentCode(code: string): Promise<string> {
+    const row = await store.db
+      .selectFrom('enrolment_codes')
+      .innerJoin('users', 'users.id', 'enrolment_codes.user_id')
+      .select(['enrolment_codes.user_id', 'users.status'])
+      .where('enrolment_codes.code_hash', '=', hashEnrolmentCode(code))
+      .where('enrolment_codes.used_at', 'is', null)
+      .where('enrolment_codes.expires_at', '>', clock.now())
+      .executeTakeFirst();
+    if (!row || (row.status !== 'active' && row.status !== 'pending')) throw new ShomeiError('enrolment_code_invalid');
+    return row.user_id;
+  }
+
+  async function spendEnrolmentCode(tx: Tx, code: string, userId: string): Promise<void> {
+    const uid = await consumeCode(tx, hashEnrolmentCode(code), clock.now());
+    if (uid !== userId) throw new ShomeiError('enrolment_code_invalid');
+  }
+
   return {
+    peekEnrolmentCode,
+    spendEnrolmentCode,
     setPassword: (id: string, password: string, actor: Actor) => setSecret(id, 'password', password, actor),
     setPin: (id: string, pin: string, actor: Actor) => setSecret(id, 'pin', pin, actor),
     issueEnrolmentCode,

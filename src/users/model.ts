@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { AuditSink } from '../audit/event.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { CredentialStatus, CredentialsTable, Store, Tx, UserStatus, UsersTable } from '../store/index.js';
+import { type AdminRole, parseRoles } from './roles.js';
 
 /** Who acted, as the audit log records it: a user id, 'admin:<name>' or 'system' (USER-2). */
 export type Actor = string;
@@ -15,6 +16,8 @@ export interface User {
   readonly status: UserStatus;
   readonly hasPassword: boolean;
   readonly hasPin: boolean;
+  /** API-2: administrative roles; none for a signer. */
+  readonly roles: readonly AdminRole[];
   readonly createdBy: string;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -33,9 +36,17 @@ export interface Credential {
   readonly multisign: number;
   /** AUTH-4: factors credentials/authorize requires, e.g. ['PIN'] or ['PIN', 'TOTP']. */
   readonly factors: readonly string[];
+  /** AUTH-4: the assurance level the policy requires (2 PIN only, 3 two factors, 4 WebAuthn UV). */
+  readonly level: CredentialLevel;
+  /** CSC auth modes the credential may be activated through. */
+  readonly authModes: readonly AuthMode[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+export type CredentialLevel = 2 | 3 | 4;
+export type AuthMode = 'explicit' | 'oauth2code';
+export const AUTH_MODES: readonly AuthMode[] = ['explicit', 'oauth2code'];
 
 /** The factor ids a credential may require (CSC authData ids); the PIN is always one of them. */
 export const CREDENTIAL_FACTORS = ['PIN', 'OTP', 'TOTP'] as const;
@@ -65,6 +76,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     status: row.status,
     hasPassword: row.password_verifier !== null,
     hasPin: row.pin_verifier !== null,
+    roles: parseRoles(row.roles),
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -81,6 +93,8 @@ export function toCredential(row: Selectable<CredentialsTable>): Credential {
     scal: row.scal === '2' ? '2' : '1',
     multisign: row.multisign,
     factors: row.factors.split(',').filter((f) => f !== ''),
+    level: row.level === 4 ? 4 : row.level === 3 ? 3 : 2,
+    authModes: AUTH_MODES.filter((m) => row.auth_modes.split(',').includes(m)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

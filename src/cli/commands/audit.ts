@@ -8,6 +8,10 @@ import { databaseUrl } from '../../config/index.js';
 import { openStore } from '../../store/index.js';
 import { configFrom, emit, globals, progress, withApp } from '../context.js';
 
+type VerifyReportView = Omit<VerifyReport, 'problems'> & {
+  readonly problems: ReadonlyArray<{ code: string; message: string; seq?: number; checkpoint?: number }>;
+};
+
 /** The same source, counting leaves as the verifier reads them. */
 function withProgress(source: LogSource, label: string): { source: LogSource; done(): void } {
   const bar = progress(label);
@@ -25,7 +29,8 @@ function withProgress(source: LogSource, label: string): { source: LogSource; do
   };
 }
 
-function describeReport(r: VerifyReport, keySource: string): string {
+/** The verifier's report for a person: what `audit verify` and `admin audit verify` print. */
+export function describeReport(r: VerifyReportView, keySource: string): string {
   const head = r.ok
     ? `log OK: ${r.size} entries, ${r.checkpoints} signed checkpoints verified` +
       (r.pending > 0 ? `, ${r.pending} newer entries not yet covered by a checkpoint` : '')

@@ -1,7 +1,7 @@
 /** `shomei user …` and `shomei enrol-code` (USER-1..5): registration officer and admin actions. */
 import type { Command } from 'commander';
 import { ShomeiError } from '../../errors.js';
-import type { User } from '../../users/index.js';
+import { ADMIN_ROLES, type User } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
 
 const line = (u: User) => `${u.id}  ${u.username.padEnd(20)} ${u.status.padEnd(10)} ${u.displayName}`;
@@ -89,6 +89,24 @@ export function userCommands(program: Command): void {
       });
       emit(g, u, () => `${line(u)}  <${u.email}>`);
     });
+  for (const grant of [true, false]) {
+    user
+      .command(`${grant ? 'grant' : 'revoke'}-role <user> <role>`)
+      .description(
+        `${grant ? 'give' : 'take away'} an admin API role (API-2): ${Object.keys(ADMIN_ROLES).join(' | ')}` +
+          (grant ? '; the admin also needs TOTP (user totp-enrol) to sign in' : ''),
+      )
+      .action(async (ref: string, role: string, _o: unknown, cmd: Command) => {
+        const g = globals(cmd);
+        const u = await withApp(g, async (app) => {
+          const target = await resolveUser(app, ref);
+          const change = grant ? app.users.grantRole : app.users.revokeRole;
+          await change(target.id, role, cliActor());
+          return app.users.get(target.id);
+        });
+        emit(g, u, () => `${line(u)}  roles: ${u.roles.join(', ') || '(none)'}`);
+      });
+  }
   user
     .command('totp-enrol <user>')
     .description('new TOTP secret for a signer (replaces any older one); prints the otpauth:// URI once')

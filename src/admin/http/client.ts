@@ -1,0 +1,147 @@
+/**
+ * A small typed client of the admin API (API-2) for `shomei admin …`: fetch, the route schemas'
+ * types, and refusals as `AdminApiError` with the server's stable `error` code. Passwords and tokens
+ * travel over TLS only; plain HTTP is accepted for a loopback address (development).
+ */
+import { isLoopback } from '../../config/index.js';
+import type {
+  CheckpointResult,
+  CredentialRecord,
+  EnrolmentCodeResult,
+  LoginResult,
+  Registration,
+  UserRecord,
+  VerifyResult,
+} from './schemas.js';
+
+const BASE_PATH = '/admin/v1';
+
+/** What `shomei admin login` keeps (0600): enough to call the API until the token expires. */
+export interface AdminSession {
+  readonly server: string;
+  readonly username: string;
+  readonly accessToken: string;
+  /** Milliseconds since the Unix epoch. */
+  readonly expiresAt: number;
+  readonly level: number;
+}
+
+/** The server refused: HTTP status and the catalogue's `error` / `error_description`. */
+export class AdminApiError extends Error {
+  override name = 'AdminApiError';
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(`${error}: ${description}`);
+  }
+}
+
+/** The server's base URL, refused unless it is HTTPS or loopback HTTP (AUTH-2: TLS only). */
+export function checkServerUrl(server: string): string {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new AdminApiError(0, 'invalid_server', `not a URL: ${server}`);
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(host))) {
+    throw new AdminApiError(0, 'insecure_server', `${server}: use https:// (plain http only for a loopback address)`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+export class AdminClient {
+  private readonly server: string;
+
+  constructor(
+    server: string,
+    private readonly token?: string,
+  ) {
+    this.server = checkServerUrl(server);
+  }
+
+  /** POST /admin/v1/login (level 3: password + TOTP); the client for the new session. */
+  static async login(server: string, username: string, password: string, totp: string): Promise<AdminSession> {
+    const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const client = new AdminClient(server);
+    const r = await client.call<LoginResult>('POST', '/login', { totp }, { authorization: basic });
+    return {
+      server: client.server,
+      username,
+      accessToken: r.access_token,
+      expiresAt: Date.now() + r.expires_in * 1000,
+      level: r.level,
+    };
+  }
+
+  static of(session: AdminSession): AdminClient {
+    return new AdminClient(session.server, session.accessToken);
+  }
+
+  async listUsers(username?: string): Promise<UserRecord[]> {
+    const q = username === undefined ? '' : `?username=${encodeURIComponent(username)}`;
+    return (await this.call<{ users: UserRecord[] }>('GET', `/users${q}`)).users;
+  }
+
+  registerUser(registration: Registration): Promise<UserRecord> {
+    return this.call('POST', '/users', registration);
+  }
+
+  /** A user by username, else by id (the local CLI's rule). */
+  async findUser(ref: string): Promise<UserRecord> {
+    const [byName] = await this.listUsers(ref);
+    return byName ?? (await this.listUsers()).find((u) => u.id === ref) ?? this.unknownUser();
+  }
+
+  enrolmentCode(userId: string): Promise<EnrolmentCodeResult> {
+    return this.call('POST', `/users/${encodeURIComponent(userId)}/enrolment-code`, {});
+  }
+
+  listCredentials(userId: string): Promise<{ credentials: CredentialRecord[] }> {
+    return this.call('GET', `/credentials?user=${encodeURIComponent(userId)}`);
+  }
+
+  checkpoint(): Promise<CheckpointResult> {
+    return this.call('GET', '/audit/checkpoint');
+  }
+
+  verifyAudit(key?: string): Promise<VerifyResult> {
+    return this.call('POST', '/audit/verify', key === undefined ? {} : { key });
+  }
+
+  private unknownUser(): never {
+    throw new AdminApiError(404, 'invalid_request', 'Unknown user');
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const res = await fetch(`${this.server}${BASE_PATH}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = (json ?? {}) as { error?: string; error_description?: string };
+      throw new AdminApiError(res.status, e.error ?? `http_${res.status}`, e.error_description ?? res.statusText);
+    }
+    return json as T;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Server-rendered HTML (WEB-1) without a template engine: `html` escapes every interpolated value
+ * unless it is itself `html` output, so a client name, a document label or a description can never
+ * become markup. Pages are small and work without JavaScript except for the WebAuthn ceremony.
+ */
+
+const SAFE = Symbol('safe-html');
+
+export interface Html {
+  readonly [SAFE]: true;
+  readonly text: string;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+
+const safe = (text: string): Html => ({ [SAFE]: true, text });
+const isHtml = (v: unknown): v is Html => typeof v === 'object' && v !== null && SAFE in v;
+
+type Value = string | number | Html | readonly Html[] | undefined | null | false;
+
+function render(v: Value): string {
+  if (v === undefined || v === null || v === false) return '';
+  if (Array.isArray(v)) return v.map((x) => render(x as Value)).join('');
+  if (isHtml(v)) return v.text;
+  return escapeHtml(String(v));
+}
+
+export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
+  let out = strings[0] as string;
+  values.forEach((v, i) => {
+    out += render(v) + (strings[i + 1] as string);
+  });
+  return safe(out);
+}
+
+export interface PageOptions {
+  readonly title: string;
+  readonly lang?: string;
+  /** The CSRF token for scripts' JSON posts (forms carry it as a hidden field too). */
+  readonly csrf?: string;
+  readonly script?: boolean;
+}
+
+export function page(opts: PageOptions, body: Html): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(opts.lang ?? 'en')}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${opts.csrf ? `<meta name="csrf-token" content="${escapeHtml(opts.csrf)}">` : ''}
+<title>${escapeHtml(opts.title)}</title>
+<link rel="stylesheet" href="/rssp/assets/rssp.css">
+${opts.script ? '<script src="/rssp/assets/webauthn.js" defer></script>' : ''}
+</head>
+<body>
+<main>
+${body.text}
+</main>
+</body>
+</html>
+`;
+}
