@@ -132,20 +132,9 @@ export function credentials(deps: UsersDeps) {
   async function setCredentialPolicy(id: string, change: PolicyChange, actor: Actor): Promise<Credential> {
     const cred = await getCredential(id);
     const factors = change.factors ? checkFactors(change.factors) : cred.factors;
-    const possession = factors.some((f) => f !== 'PIN');
-    const level = change.level ?? (cred.level === 4 ? 4 : possession ? 3 : 2);
-    if (level !== 2 && level !== 3 && level !== 4) throw new ShomeiError('invalid_parameter', { name: 'level' });
-    if (level === 3 && !possession)
-      throw new ShomeiError('invalid_parameter', { name: 'level (3 needs PIN plus TOTP or OTP)' });
-    if (level === 2 && possession) throw new ShomeiError('invalid_parameter', { name: 'level (factors make it 3)' });
-    const modes = change.authModes ?? (level === 4 ? ['oauth2code'] : AUTH_MODES);
-    if (modes.length === 0 || new Set(modes).size !== modes.length || modes.some((m) => !AUTH_MODES.includes(m)))
-      throw new ShomeiError('invalid_parameter', { name: 'authModes' });
-    // Level 4 is reached only on the RSSP's page: a PIN and a TOTP typed into a client are not it.
-    if (level === 4 && modes.includes('explicit'))
-      throw new ShomeiError('invalid_parameter', { name: 'authModes (level 4 is oauth2code only)' });
+    const level = change.level ?? (cred.level === 4 ? 4 : factors.some((f) => f !== 'PIN') ? 3 : 2);
+    const ordered = checkPolicy(factors, level, change.authModes);
     const scal = level === 4 ? '2' : cred.scal;
-    const ordered = AUTH_MODES.filter((m) => modes.includes(m));
     await store.db
       .updateTable('credentials')
       .set({ factors: factors.join(','), level, auth_modes: ordered.join(','), scal, updated_at: clock.now() })
@@ -181,6 +170,22 @@ export interface PolicyChange {
   readonly factors?: readonly string[];
   readonly level?: number;
   readonly authModes?: readonly AuthMode[];
+}
+
+/** The policy's rules (see setCredentialPolicy), pure: the CLI checks before it makes a key. Returns the auth modes. */
+export function checkPolicy(factors: readonly string[], level: number, authModes?: readonly AuthMode[]): AuthMode[] {
+  const possession = checkFactors(factors).some((f) => f !== 'PIN');
+  if (level !== 2 && level !== 3 && level !== 4) throw new ShomeiError('invalid_parameter', { name: 'level' });
+  if (level === 3 && !possession)
+    throw new ShomeiError('invalid_parameter', { name: 'level (3 needs PIN plus TOTP or OTP)' });
+  if (level === 2 && possession) throw new ShomeiError('invalid_parameter', { name: 'level (factors make it 3)' });
+  const modes = authModes ?? (level === 4 ? ['oauth2code'] : AUTH_MODES);
+  if (modes.length === 0 || new Set(modes).size !== modes.length || modes.some((m) => !AUTH_MODES.includes(m)))
+    throw new ShomeiError('invalid_parameter', { name: 'authModes' });
+  // Level 4 is reached only on the RSSP's page: a PIN and a TOTP typed into a client are not it.
+  if (level === 4 && modes.includes('explicit'))
+    throw new ShomeiError('invalid_parameter', { name: 'authModes (level 4 is oauth2code only)' });
+  return AUTH_MODES.filter((m) => modes.includes(m));
 }
 
 /** The PIN (knowledge) always, plus TOTP or OTP (possession); in the table's order. */

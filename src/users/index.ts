@@ -6,6 +6,9 @@
 import type { CredentialStatus, Tx } from '../store/index.js';
 import type { NewCredential, PolicyChange } from './credentials.js';
 import { credentials } from './credentials.js';
+
+export { checkPolicy } from './credentials.js';
+
 import type { EnrolmentCode, InitialSecrets } from './enrolment.js';
 import { enrolment } from './enrolment.js';
 import { lifecycle } from './lifecycle.js';

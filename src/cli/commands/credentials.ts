@@ -23,7 +23,7 @@ import {
   transportKeyId,
   wrapForTransport,
 } from '../../keys/index.js';
-import { CREDENTIAL_FACTORS, type Credential } from '../../users/index.js';
+import { type AuthMode, type Credential, checkPolicy } from '../../users/index.js';
 import { cliActor, emit, globals, withApp } from '../context.js';
 
 /** PEM blocks with this label, or the file itself as DER. */
@@ -215,7 +215,14 @@ function lifecycleCommands(cred: Command): void {
 }
 
 const line = (c: Credential) =>
-  `${c.id}  ${c.status.padEnd(9)} SCAL${c.scal} multisign=${String(c.multisign).padEnd(5)} ${c.factors.join('+').padEnd(8)} ${c.description}`;
+  `${c.id}  ${c.status.padEnd(9)} SCAL${c.scal} level ${c.level} multisign=${String(c.multisign).padEnd(5)} ${(c.level === 4 ? 'WebAuthn' : c.factors.join('+')).padEnd(8)} ${c.authModes.join(',').padEnd(19)} ${c.description}`;
+
+/** --level and --auth-modes as a policy change (AUTH-4); users/ checks the combination. */
+function policyOptions(o: Record<string, string>) {
+  const level = o.level === undefined ? undefined : Number(o.level);
+  const authModes = o.authModes?.split(',').map((m) => m.trim()) as AuthMode[] | undefined;
+  return { ...(level !== undefined ? { level } : {}), ...(authModes ? { authModes } : {}) };
+}
 
 export function credentialCommands(program: Command): void {
   const cred = program.command('credential').description('manage signing credentials');
@@ -226,17 +233,17 @@ export function credentialCommands(program: Command): void {
     .option('--subject <dn>', 'certificate subject (RFC 4514)')
     .option('--validity-days <n>', 'certificate validity', '365')
     .option('--factors <ids>', 'factors credentials/authorize requires (AUTH-4): PIN, PIN,TOTP or PIN,OTP', 'PIN')
+    .option('--level <n>', 'required assurance level: 2 (PIN), 3 (PIN + TOTP/OTP), 4 (security key on the RSSP page)')
+    .option('--auth-modes <modes>', 'explicit,oauth2code (level 4: oauth2code only)')
     .action(async (o: Record<string, string>, cmd: Command) => {
       const g = globals(cmd);
       const c = await withApp(g, async (app) => {
         await app.ca.ensure();
         const user = (await app.users.findByUsername(o.user as string)) ?? (await app.users.get(o.user as string));
         const factors = (o.factors ?? 'PIN').split(',').map((f) => f.trim().toUpperCase());
+        const policy = policyOptions(o);
         // Checked before the key is made, so a typo leaves no half-made credential behind.
-        const known: readonly string[] = CREDENTIAL_FACTORS;
-        if (!factors.includes('PIN') || factors.some((f) => !known.includes(f))) {
-          throw new ShomeiError('invalid_parameter', { name: `factors (PIN plus TOTP or OTP: ${known.join(', ')})` });
-        }
+        checkPolicy(factors, policy.level ?? (factors.some((f) => f !== 'PIN') ? 3 : 2), policy.authModes);
         const made = await createSigningCredential(
           credentialAdminDeps(app),
           {
@@ -250,7 +257,8 @@ export function credentialCommands(program: Command): void {
           },
           cliActor(),
         );
-        return factors.join(',') === 'PIN' ? made : app.users.setCredentialFactors(made.id, factors, cliActor());
+        if (factors.join(',') === 'PIN' && Object.keys(policy).length === 0) return made;
+        return app.users.setCredentialPolicy(made.id, { factors, ...policy }, cliActor());
       });
       emit(g, c, () => line(c));
     });
@@ -264,6 +272,20 @@ export function credentialCommands(program: Command): void {
         return app.users.listCredentials(user.id);
       });
       emit(g, list, () => list.map(line).join('\n') || '(no credentials)');
+    });
+  cred
+    .command('policy <credential>')
+    .description('change what activates a credential (AUTH-4): factors, level, auth modes')
+    .option('--factors <ids>', 'PIN, PIN,TOTP or PIN,OTP')
+    .option('--level <n>', '2, 3 or 4')
+    .option('--auth-modes <modes>', 'explicit,oauth2code')
+    .action(async (id: string, o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const factors = o.factors?.split(',').map((f) => f.trim().toUpperCase());
+      const c = await withApp(g, (app) =>
+        app.users.setCredentialPolicy(id, { ...(factors ? { factors } : {}), ...policyOptions(o) }, cliActor()),
+      );
+      emit(g, c, () => line(c));
     });
   lifecycleCommands(cred);
   for (const status of ['enabled', 'disabled'] as const) {
