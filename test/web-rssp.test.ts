@@ -414,6 +414,33 @@ describe('WEB-1: oauth2code on the RSSP pages', () => {
     expect(JSON.stringify(rows)).not.toContain(code);
   });
 
+  it("AUTH-5: the credential's PIN-caching window caps the SAD's life below the service's", async () => {
+    await t.app.users.setCredentialPolicy(cred3, { sadTtlSeconds: 20 }, ACTOR);
+    nextStep();
+    const hash = randomBytes(32);
+    const r = await t.post(
+      'credentials/authorize',
+      authorizeBody(cred3, t.demo.pin, [hash], {
+        authData: [
+          { id: 'PIN', value: t.demo.pin },
+          { id: 'TOTP', value: await totpNow() },
+        ],
+      }),
+      t.token,
+    );
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.expiresIn).toBe(20);
+    clock.advance(21_000);
+    const late = await t.post(
+      'signatures/signHash',
+      { credentialID: cred3, SAD: r.json.SAD, hashes: [b64(hash)], signAlgo: OIDS.ecdsaSha256 },
+      t.token,
+    );
+    expect(late.json.error_description).toBe('SAD expired');
+    await expect(t.app.users.setCredentialPolicy(cred3, { sadTtlSeconds: 5 }, ACTOR)).rejects.toThrow();
+    await t.app.users.setCredentialPolicy(cred3, { sadTtlSeconds: null }, ACTOR);
+  });
+
   it('bad input on the pages is 4xx with a stable code, never 500', async () => {
     const page = new PageClient(t.app, origin);
     await page.open(authorizeUrl(cred3, [randomBytes(32)], 'f'.repeat(43)));

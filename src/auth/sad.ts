@@ -104,7 +104,9 @@ export function createSadService(deps: SadDeps): SadService {
     const sad = newOpaque(random);
     const id = random.uuid();
     const now = clock.now();
-    const row = sadRow(req, id, sha256Hex(sad), now, deps.sadTtlSeconds);
+    // AUTH-5: the credential's policy may shorten the window one authorisation stays usable.
+    const ttl = Math.min(deps.sadTtlSeconds, c.sadTtlSeconds ?? deps.sadTtlSeconds);
+    const row = sadRow(req, id, sha256Hex(sad), now, ttl);
     await store.transaction(async (tx) => {
       await tx.insertInto('sads').values(row).execute();
       // One row per occurrence: [A, A] authorises A twice, [A] once (pitfall 2).
@@ -123,7 +125,7 @@ export function createSadService(deps: SadDeps): SadService {
       numSignatures: req.numSignatures,
       bound: hashes.length > 0,
     });
-    return { sad, expiresIn: deps.sadTtlSeconds };
+    return { sad, expiresIn: ttl };
   }
 
   return { issueSad, spendSad: (req) => spendSad(deps, req) };

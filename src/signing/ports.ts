@@ -29,6 +29,8 @@ export interface CredentialRecord {
   readonly level: 2 | 3 | 4;
   /** CSC auth modes the policy allows ('explicit' = credentials/authorize, 'oauth2code'). */
   readonly authModes: readonly ('explicit' | 'oauth2code')[];
+  /** AUTH-5: cap on a SAD's lifetime for this credential (PIN caching); null = the service's. */
+  readonly sadTtlSeconds: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

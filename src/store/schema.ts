@@ -77,6 +77,8 @@ export interface CredentialsTable {
   level: Generated<number>;
   /** CSC auth modes the credential may be activated through, comma-separated ('explicit', 'oauth2code'). */
   auth_modes: Generated<string>;
+  /** AUTH-5: this credential's cap on a SAD's lifetime in seconds (PIN caching); null = the service's. */
+  sad_ttl_seconds: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }

@@ -135,9 +135,19 @@ export function credentials(deps: UsersDeps) {
     const level = change.level ?? (cred.level === 4 ? 4 : factors.some((f) => f !== 'PIN') ? 3 : 2);
     const ordered = checkPolicy(factors, level, change.authModes);
     const scal = level === 4 ? '2' : cred.scal;
+    const sadTtl = change.sadTtlSeconds === undefined ? cred.sadTtlSeconds : change.sadTtlSeconds;
+    if (sadTtl !== null && (!Number.isInteger(sadTtl) || sadTtl < 10 || sadTtl > 3600))
+      throw new ShomeiError('invalid_parameter', { name: 'sadTtlSeconds (10 to 3600)' });
     await store.db
       .updateTable('credentials')
-      .set({ factors: factors.join(','), level, auth_modes: ordered.join(','), scal, updated_at: clock.now() })
+      .set({
+        factors: factors.join(','),
+        level,
+        auth_modes: ordered.join(','),
+        scal,
+        sad_ttl_seconds: sadTtl,
+        updated_at: clock.now(),
+      })
       .where('id', '=', id)
       .execute();
     await audit.append({
@@ -150,6 +160,7 @@ export function credentials(deps: UsersDeps) {
       level,
       authModes: ordered.join(','),
       scal,
+      sadTtlSeconds: sadTtl,
     });
     return getCredential(id);
   }
@@ -170,6 +181,8 @@ export interface PolicyChange {
   readonly factors?: readonly string[];
   readonly level?: number;
   readonly authModes?: readonly AuthMode[];
+  /** AUTH-5: 10 s to 1 h, or null for the service's setting. */
+  readonly sadTtlSeconds?: number | null;
 }
 
 /** The policy's rules (see setCredentialPolicy), pure: the CLI checks before it makes a key. Returns the auth modes. */

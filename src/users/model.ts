@@ -40,6 +40,8 @@ export interface Credential {
   readonly level: CredentialLevel;
   /** CSC auth modes the credential may be activated through. */
   readonly authModes: readonly AuthMode[];
+  /** AUTH-5: the longest a SAD for it lives (the PIN-caching window); null = the service's setting. */
+  readonly sadTtlSeconds: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -95,6 +97,7 @@ export function toCredential(row: Selectable<CredentialsTable>): Credential {
     factors: row.factors.split(',').filter((f) => f !== ''),
     level: row.level === 4 ? 4 : row.level === 3 ? 3 : 2,
     authModes: AUTH_MODES.filter((m) => row.auth_modes.split(',').includes(m)),
+    sadTtlSeconds: row.sad_ttl_seconds ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -221,7 +221,12 @@ const line = (c: Credential) =>
 function policyOptions(o: Record<string, string>) {
   const level = o.level === undefined ? undefined : Number(o.level);
   const authModes = o.authModes?.split(',').map((m) => m.trim()) as AuthMode[] | undefined;
-  return { ...(level !== undefined ? { level } : {}), ...(authModes ? { authModes } : {}) };
+  const sadTtlSeconds = o.sadTtl === undefined ? undefined : o.sadTtl === 'default' ? null : Number(o.sadTtl);
+  return {
+    ...(level !== undefined ? { level } : {}),
+    ...(authModes ? { authModes } : {}),
+    ...(sadTtlSeconds !== undefined ? { sadTtlSeconds } : {}),
+  };
 }
 
 export function credentialCommands(program: Command): void {
@@ -279,6 +284,7 @@ export function credentialCommands(program: Command): void {
     .option('--factors <ids>', 'PIN, PIN,TOTP or PIN,OTP')
     .option('--level <n>', '2, 3 or 4')
     .option('--auth-modes <modes>', 'explicit,oauth2code')
+    .option('--sad-ttl <seconds>', "PIN-caching window: a SAD's longest life (10-3600, or 'default')")
     .action(async (id: string, o: Record<string, string>, cmd: Command) => {
       const g = globals(cmd);
       const factors = o.factors?.split(',').map((f) => f.trim().toUpperCase());

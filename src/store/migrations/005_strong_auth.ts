@@ -5,7 +5,7 @@ import type { Dialect } from '../dialect.js';
  * Version 5 (AUTH-4, AUTH-5, API-2, WEB-1): strong authentication.
  * - credentials: the assurance level the policy requires (2 = PIN only, the foundation's
  *   credentials; 3 = PIN + a possession factor; 4 = WebAuthn with user verification on the RSSP's
- *   page) and the CSC auth modes it may be activated through.
+ *   page), the CSC auth modes it may be activated through, and its cap on a SAD's life (AUTH-5).
  * - users: administrative roles (registration_officer, key_admin, auditor).
  * - access_tokens: the level the session authenticated at (admin routes check it).
  * - webauthn_credentials: registered authenticators (public key, sign counter; W3C WebAuthn L2).
@@ -22,6 +22,8 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('auth_modes', 'text', (c) => c.notNull().defaultTo('explicit,oauth2code'))
     .execute();
   await sql`update credentials set level = 3 where factors like '%OTP%'`.execute(db);
+  // AUTH-5: the credential's own cap on a SAD's lifetime (the PIN-caching window); null = the service's.
+  await db.schema.alterTable('credentials').addColumn('sad_ttl_seconds', 'integer').execute();
   await db.schema
     .alterTable('users')
     .addColumn('roles', 'text', (c) => c.notNull().defaultTo(''))
