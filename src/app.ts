@@ -62,7 +62,13 @@ const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
     '/oauth2/revoke',
   ]
     .map((r) => `${CSC_BASE_PATH}${r}`)
-    .concat(['/rssp/login', '/rssp/approve', '/rssp/webauthn/login', '/rssp/webauthn/approve', '/rssp/register/options'])
+    .concat([
+      '/rssp/login',
+      '/rssp/approve',
+      '/rssp/webauthn/login',
+      '/rssp/webauthn/approve',
+      '/rssp/register/options',
+    ])
     .concat(['/enrol', '/keys/import', ADMIN_LOGIN_PATH]),
 );
 
@@ -257,7 +263,14 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   });
   caRoutes(http, ca);
   const rp = webauthnRelyingParty(config);
-  const webauthn = createWebAuthnFactor({ store, audit, clock, rpId: rp.rpId, rpName: config.service.name, origins: rp.origins });
+  const webauthn = createWebAuthnFactor({
+    store,
+    audit,
+    clock,
+    rpId: rp.rpId,
+    rpName: config.service.name,
+    origins: rp.origins,
+  });
   rsspRoutes(http, {
     store,
     audit,

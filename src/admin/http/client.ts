@@ -4,15 +4,7 @@
  * travel over TLS only; plain HTTP is accepted for a loopback address (development).
  */
 import { isLoopback } from '../../config/index.js';
-import type {
-  CheckpointResult,
-  CredentialRecord,
-  EnrolmentCodeResult,
-  LoginResult,
-  Registration,
-  UserRecord,
-  VerifyResult,
-} from './schemas.js';
+import type { EnrolmentCodeResult, LoginResult, Registration, UserRecord, VerifyResult } from './schemas.js';
 
 const BASE_PATH = '/admin/v1';
 
@@ -98,14 +90,6 @@ export class AdminClient {
 
   enrolmentCode(userId: string): Promise<EnrolmentCodeResult> {
     return this.call('POST', `/users/${encodeURIComponent(userId)}/enrolment-code`, {});
-  }
-
-  listCredentials(userId: string): Promise<{ credentials: CredentialRecord[] }> {
-    return this.call('GET', `/credentials?user=${encodeURIComponent(userId)}`);
-  }
-
-  checkpoint(): Promise<CheckpointResult> {
-    return this.call('GET', '/audit/checkpoint');
   }
 
   verifyAudit(key?: string): Promise<VerifyResult> {

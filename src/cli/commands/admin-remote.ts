@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { AdminApiError, AdminClient, type AdminSession, type UserRecord } from '../../admin/http/index.js';
 import { CliError, emit, type GlobalOptions, globals } from '../context.js';
 import { describeReport } from './audit.js';
+import { type RegistrationOptions, registrationCommand, registrationFrom } from './users.js';
 
 interface AdminOptions extends GlobalOptions {
   tokenFile?: string;
@@ -125,31 +126,11 @@ export function adminRemoteCommands(program: Command): void {
     const list = await remote(() => api.listUsers());
     emit(g, list, () => list.map(line).join('\n') || '(no users)');
   });
-  users
-    .command('register')
-    .description('register a signer after identity proofing (USER-3)')
-    .requiredOption('--username <name>')
-    .requiredOption('--name <display name>')
-    .option('--email <email>')
-    .requiredOption('--proofing-method <method>', "e.g. 'in-person', 'remote-video', 'derived-credential'")
-    .requiredOption('--officer <officer>', 'registration officer who checked the identity')
-    .requiredOption('--document-ref <ref>', 'reference of the identity document or evidence')
-    .action(async (o: Record<string, string>, cmd: Command) => {
-      const { g, api } = client(cmd);
-      const u = await remote(() =>
-        api.registerUser({
-          username: o.username as string,
-          displayName: o.name as string,
-          ...(o.email ? { email: o.email } : {}),
-          proofing: {
-            method: o.proofingMethod as string,
-            officer: o.officer as string,
-            documentRef: o.documentRef as string,
-          },
-        }),
-      );
-      emit(g, u, () => `registered ${line(u)}\nnext: shomei admin enrol-code ${u.username}`);
-    });
+  registrationCommand(users).action(async (o: RegistrationOptions, cmd: Command) => {
+    const { g, api } = client(cmd);
+    const u = await remote(() => api.registerUser(registrationFrom(o)));
+    emit(g, u, () => `registered ${line(u)}\nnext: shomei admin enrol-code ${u.username}`);
+  });
 
   admin
     .command('enrol-code <user>')

@@ -10,9 +10,18 @@ async function resolveUser(app: Parameters<Parameters<typeof withApp>[1]>[0], re
   return (await app.users.findByUsername(ref)) ?? app.users.get(ref);
 }
 
-export function userCommands(program: Command): void {
-  const user = program.command('user').description('manage signers (DB-1)');
-  user
+export interface RegistrationOptions {
+  username: string;
+  name: string;
+  email?: string;
+  proofingMethod: string;
+  officer: string;
+  documentRef: string;
+}
+
+/** `register` with the identity-proofing options (USER-3): here, and over the admin API (admin-remote.ts). */
+export function registrationCommand(parent: Command): Command {
+  return parent
     .command('register')
     .description('register a signer after identity proofing (USER-3)')
     .requiredOption('--username <name>')
@@ -20,26 +29,23 @@ export function userCommands(program: Command): void {
     .option('--email <email>')
     .requiredOption('--proofing-method <method>', "e.g. 'in-person', 'remote-video', 'derived-credential'")
     .requiredOption('--officer <officer>', 'registration officer who checked the identity')
-    .requiredOption('--document-ref <ref>', 'reference of the identity document or evidence')
-    .action(async (o: Record<string, string>, cmd: Command) => {
-      const g = globals(cmd);
-      const u = await withApp(g, (app) =>
-        app.users.register(
-          {
-            username: o.username as string,
-            displayName: o.name as string,
-            email: o.email ?? null,
-            proofing: {
-              method: o.proofingMethod as string,
-              officer: o.officer as string,
-              documentRef: o.documentRef as string,
-            },
-          },
-          cliActor(),
-        ),
-      );
-      emit(g, u, () => `registered ${line(u)}\nnext: shomei enrol-code ${u.username}`);
-    });
+    .requiredOption('--document-ref <ref>', 'reference of the identity document or evidence');
+}
+
+export const registrationFrom = (o: RegistrationOptions) => ({
+  username: o.username,
+  displayName: o.name,
+  ...(o.email ? { email: o.email } : {}),
+  proofing: { method: o.proofingMethod, officer: o.officer, documentRef: o.documentRef },
+});
+
+export function userCommands(program: Command): void {
+  const user = program.command('user').description('manage signers (DB-1)');
+  registrationCommand(user).action(async (o: RegistrationOptions, cmd: Command) => {
+    const g = globals(cmd);
+    const u = await withApp(g, (app) => app.users.register(registrationFrom(o), cliActor()));
+    emit(g, u, () => `registered ${line(u)}\nnext: shomei enrol-code ${u.username}`);
+  });
   user.command('list').action(async (_o: unknown, cmd: Command) => {
     const g = globals(cmd);
     const users = await withApp(g, (app) => app.users.list());
