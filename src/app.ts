@@ -3,7 +3,7 @@
  * service; `listen` is separate (cli/serve). Nothing wires itself on import; tests build the app
  * in-process with their own clock, randomness and storage.
  */
-import { ADMIN_LOGIN_PATH, registerAdminApi } from './admin/http/index.js';
+import { ADMIN_CODE_LOGIN_PATH, ADMIN_LOGIN_PATH, registerAdminApi } from './admin/http/index.js';
 import { type AuditLog, createAuditLog, storeSource } from './audit/index.js';
 import {
   configuredOtpSender,
@@ -69,7 +69,7 @@ const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
       '/rssp/webauthn/approve',
       '/rssp/register/options',
     ])
-    .concat(['/enrol', '/keys/import', ADMIN_LOGIN_PATH]),
+    .concat(['/enrol', '/keys/import', ADMIN_LOGIN_PATH, ADMIN_CODE_LOGIN_PATH]),
 );
 
 /** The HTTP Basic form of a name and password typed into the RSSP's login page. */
@@ -286,6 +286,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     verifyPassword: (username, password, clientId) =>
       login.verifyPassword(basicAuthorization(username, password), { event: 'auth.login', clientId }),
     credential: (id) => credentialsPort(users).get(id),
+    rolesOf,
     certificateSubject: async (keyId) => (await keys.certificate(keyId))?.subjectDn,
     hashName: (oid) => hashByOid(oid).name,
   });
@@ -298,6 +299,8 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
       audit,
       requiredLevel: adminRequiredLevel(config),
       tokenTtlSeconds: config.admin.tokenTtlSeconds,
+      random,
+      redeemAdminCode: (req) => oauth.redeemAdminCode(req),
     }),
     tokens,
     rolesOf,

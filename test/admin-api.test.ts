@@ -448,10 +448,10 @@ describe('AUTH-4: admin.requiredLevel 4', () => {
 });
 
 describe('AUTH-4, DEP-3: admin configuration', () => {
-  it('DEP-3: production mode without admin.requiredLevel warns that the admin API accepts level 3; an explicit level does not', () => {
+  it('DEP-3: production mode without admin.requiredLevel warns that 4 is recommended; an explicit level does not', () => {
     const unset = parseConfig({ mode: 'production' });
     expect(adminRequiredLevel(unset)).toBe(3);
-    expect(insecureSettings(unset).join('\n')).toMatch(/admin\.requiredLevel.*level 3/);
+    expect(insecureSettings(unset).join('\n')).toMatch(/admin\.requiredLevel.*recommended/);
     for (const level of [3, 4]) {
       const set = parseConfig({ mode: 'production', admin: { requiredLevel: level } });
       expect(insecureSettings(set).join('\n')).not.toMatch(/admin\.requiredLevel/);

@@ -10,19 +10,23 @@
  * The security key itself is registered first through /rssp/register with an enrolment code, as
  * a signer would. Chromium missing: skipped with the reason on a user's machine, an error in CI.
  */
+
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256, verificationCode } from '../src/oauth/index.js';
 import { pkeyutlVerify } from './keys-openssl.js';
 import { ACTOR, addCredential, b64, CSC, logEvents, OIDS, startApp, type TestApp } from './support/app.js';
+import { cli } from './support/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+const CLI_MAIN = join(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (Debian package chromium)`;
 if (missing && process.env.CI) throw new Error(`Chromium is required in CI: ${missing}`);
 if (missing) console.warn(`skipping the browser test: ${missing}`);
@@ -47,7 +51,8 @@ describe.skipIf(missing !== undefined)('WEB-1: the oauth2code flow in Chromium w
     const port = await freePort();
     // WebAuthn needs a secure context and a domain RP ID: http://localhost is both.
     rssp = `http://localhost:${port}`;
-    t = await startApp({ config: { http: { host: '127.0.0.1', port, publicUrl: rssp } } });
+    // admin.requiredLevel 4: the admin API takes only security-key sign-ins (second test).
+    t = await startApp({ config: { http: { host: '127.0.0.1', port, publicUrl: rssp }, admin: { requiredLevel: 4 } } });
     await t.app.http.listen({ host: '127.0.0.1', port });
     // The signature application: one page and its redirect URI.
     appServer = createServer((req, res) => {
@@ -71,6 +76,8 @@ describe.skipIf(missing !== undefined)('WEB-1: the oauth2code flow in Chromium w
   });
 
   const pages = new Map<string, string>();
+  let context: BrowserContext;
+  let page: Page;
 
   it('AUTH-4, VIEW: security key registration, login, consent with the verification code, approval, SAD, signHash, openssl verify', async () => {
     const demoId = (await t.app.users.findByUsername('demo'))!.id;
@@ -85,8 +92,8 @@ describe.skipIf(missing !== undefined)('WEB-1: the oauth2code flow in Chromium w
       },
       ACTOR,
     );
-    const context = await browser.newContext();
-    const page = await context.newPage();
+    context = await browser.newContext();
+    page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -194,6 +201,66 @@ describe.skipIf(missing !== undefined)('WEB-1: the oauth2code flow in Chromium w
     const approvals = events.filter((e) => e.type === 'auth.webauthn' && e.outcome === 'success');
     expect(approvals.map((e) => e.purpose)).toEqual(['login', 'approve']);
     expect(events.some((e) => e.type === 'rssp.consent' && e.level === 4 && e.verificationCode === code)).toBe(true);
+  }, 120_000);
+
+  it('API-2, AUTH-4: `shomei admin login --security-key` signs an administrator in at level 4 through the page; password + TOTP is refused', async () => {
+    const demoId = (await t.app.users.findByUsername('demo'))!.id;
+    await t.app.users.grantRole(demoId, 'registration_officer', ACTOR);
+    const tokenFile = join(t.dir, 'admin-token.json');
+    const env = { ...process.env, SHOMEI_LOG_LEVEL: 'silent' };
+    const child = spawn(
+      'node',
+      [
+        '--import',
+        'tsx',
+        CLI_MAIN,
+        'admin',
+        'login',
+        '--server',
+        rssp,
+        '--security-key',
+        '--token-file',
+        tokenFile,
+        '--json',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /(http:\/\/localhost:\d+\/rssp\/admin\?\S+)/.exec(stderr);
+        if (m) resolve(m[1] as string);
+      });
+      child.on('exit', () => reject(new Error(`the CLI exited: ${stderr}`)));
+    });
+    const exited = new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Sign in with a security key' }).click();
+    await page.getByRole('heading', { name: 'Sign in to administration' }).waitFor({ timeout: 20_000 });
+    await expect(page.getByText('registration_officer').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-sign-in.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Approve with security key' }).click();
+    expect(await exited, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ level: 4, username: 'demo' });
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+
+    const list = await cli(t.dir, ['admin', 'users', 'list', '--token-file', tokenFile, '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.json.map((u: { username: string }) => u.username)).toContain('demo');
+    const level3 = await cli(
+      t.dir,
+      ['admin', 'login', '--server', rssp, '--username', 'demo', '--totp', '123456', '--token-file', `${tokenFile}.3`],
+      { env: { SHOMEI_ADMIN_PASSWORD: t.demo.password } },
+    );
+    expect(level3.code).not.toBe(0);
+    expect(level3.stderr).toContain('security key');
+    const events = await logEvents(t.app);
+    expect(events.some((e) => e.type === 'admin.login' && e.outcome === 'success' && e.level === 4)).toBe(true);
     await context.close();
   }, 120_000);
 });

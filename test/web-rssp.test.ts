@@ -441,6 +441,52 @@ describe('WEB-1: oauth2code on the RSSP pages', () => {
     await t.app.users.setCredentialPolicy(cred3, { sadTtlSeconds: null }, ACTOR);
   });
 
+  it("API-2, AUTH-4: the admin command line's sign-in — loopback redirect only, a security key, a role, and the code once with its PKCE verifier", async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const redirect = 'http://127.0.0.1:5555/callback';
+    const q = (uri: string) =>
+      `/rssp/admin?${new URLSearchParams({ redirect_uri: uri, code_challenge: s256(verifier), code_challenge_method: 'S256', state: 's1' })}`;
+    const page = new PageClient(t.app, origin);
+    for (const bad of ['https://evil.example/callback', 'http://evil.example:5555/cb', 'http://127.0.0.1/cb?x=1'])
+      expect((await page.get(q(bad))).status, bad).toBe(400);
+    const consent = await passwordLogin(page, q(redirect));
+    expect(consent.text).toContain('Sign in to administration');
+    // A password is not enough, and factors typed on the page are not either.
+    const typed = await page.form('/rssp/approve', { PIN: t.demo.pin });
+    expect(typed.status).toBe(403);
+    // Without a role there is nothing to sign in to.
+    const o1 = await page.json('/rssp/webauthn/options', { purpose: 'approve' });
+    const noRole = await page.json('/rssp/webauthn/approve', { response: key.assert(o1.json.challenge) });
+    expect(noRole.status).toBe(403);
+    await t.app.users.grantRole(demoId, 'auditor', ACTOR);
+    const o2 = await page.json('/rssp/webauthn/options', { purpose: 'approve' });
+    const ok = await page.json('/rssp/webauthn/approve', { response: key.assert(o2.json.challenge) });
+    expect(ok.status, ok.text).toBe(200);
+    const back = new URL(ok.json.redirect);
+    expect(back.origin + back.pathname).toBe(redirect);
+    expect(back.searchParams.get('state')).toBe('s1');
+    const redeem = (code: string, v: string, uri = redirect) =>
+      t.post('/admin/v1/login/token', { code, code_verifier: v, redirect_uri: uri });
+    const code = back.searchParams.get('code') as string;
+    // The code is not for the CSC token endpoint (no registered client owns it).
+    const token = await redeem(code, verifier);
+    expect(token.status, token.text).toBe(200);
+    expect(token.json).toMatchObject({ level: 4, username: 'demo', token_type: 'Bearer' });
+    const checkpoint = await t.app.http.inject({
+      method: 'GET',
+      url: '/admin/v1/audit/checkpoint',
+      headers: { authorization: `Bearer ${token.json.access_token}` },
+    });
+    expect(checkpoint.statusCode, checkpoint.body).toBe(200);
+    const replay = await redeem(code, verifier);
+    expect(replay.status).toBe(400);
+    expect(replay.json.error).toBe('invalid_grant');
+    const events = await logEvents(t.app);
+    expect(events.some((e) => e.type === 'admin.login' && e.method === 'security-key' && e.level === 4)).toBe(true);
+    expect(events.some((e) => e.type === 'oauth.code.redeem' && e.reason === 'replay')).toBe(true);
+    await t.app.users.revokeRole(demoId, 'auditor', ACTOR);
+  });
+
   it('bad input on the pages is 4xx with a stable code, never 500', async () => {
     const page = new PageClient(t.app, origin);
     await page.open(authorizeUrl(cred3, [randomBytes(32)], 'f'.repeat(43)));

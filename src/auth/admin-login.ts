@@ -10,6 +10,7 @@
  */
 import type { AuditSink } from '../audit/event.js';
 import { isShomeiError, ShomeiError } from '../errors.js';
+import type { Random } from '../platform/index.js';
 import type { TotpFactor } from './factors/totp.js';
 import type { Login } from './login.js';
 import type { TokenGrant } from './principal.js';
@@ -38,14 +39,26 @@ export interface AdminLoginDeps {
   /** admin.requiredLevel: at 4 this login is closed (a security key on the RSSP page is needed). */
   readonly requiredLevel: number;
   readonly tokenTtlSeconds: number;
+  readonly random: Random;
+  /** Spends a code from the RSSP's security-key sign-in (oauth/first-party.ts). */
+  redeemAdminCode(req: AdminCodeLogin & { readonly sessionId: string }): Promise<{ userId: string; level: number }>;
+}
+
+export interface AdminCodeLogin {
+  readonly code: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
 }
 
 export interface AdminGrant extends TokenGrant {
   readonly level: number;
+  readonly userId: string;
 }
 
 export interface AdminLogin {
   login(authorization: string | undefined, totpCode: string): Promise<AdminGrant>;
+  /** Level 4: the code the RSSP's page sent to the command line's loopback address after a security key. */
+  loginWithCode(req: AdminCodeLogin): Promise<AdminGrant>;
 }
 
 export function createAdminLogin(deps: AdminLoginDeps): AdminLogin {
@@ -74,17 +87,34 @@ export function createAdminLogin(deps: AdminLoginDeps): AdminLogin {
       if (reason === undefined) throw e;
       return refuse(userId, reason);
     }
-    await log('success', userId, { userId, roles: roles.join(','), level: PASSWORD_AND_TOTP });
+    await log('success', userId, { userId, roles: roles.join(','), level: PASSWORD_AND_TOTP, method: 'totp' });
+    return issueAdminToken(userId, PASSWORD_AND_TOTP, deps.random.uuid());
+  }
+
+  /** Short-lived, no refresh token, scope admin, the level it was earned at. */
+  async function issueAdminToken(userId: string, level: number, sessionId: string): Promise<AdminGrant> {
     const grant = await deps.tokens.issue({
       userId,
       clientId: ADMIN_CLIENT_ID,
       scope: ADMIN_SCOPE,
       rememberMe: false,
       ttlSeconds: deps.tokenTtlSeconds,
-      level: PASSWORD_AND_TOTP,
+      level,
+      sessionId,
     });
-    return { ...grant, level: PASSWORD_AND_TOTP };
+    return { ...grant, level, userId };
   }
 
-  return { login };
+  async function loginWithCode(req: AdminCodeLogin): Promise<AdminGrant> {
+    const sessionId = deps.random.uuid();
+    // Refusals of the code itself are logged by the code store (oauth.code.redeem).
+    const { userId, level } = await deps.redeemAdminCode({ ...req, sessionId });
+    const roles = await deps.rolesOf(userId);
+    if (roles.length === 0) return refuse(userId, 'no_role');
+    if (level < deps.requiredLevel) return refuse(userId, 'level_below_required');
+    await log('success', userId, { userId, roles: roles.join(','), level, method: 'security-key' });
+    return issueAdminToken(userId, level, sessionId);
+  }
+
+  return { login, loginWithCode };
 }

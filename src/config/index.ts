@@ -150,7 +150,7 @@ export function insecureSettings(c: Config): string[] {
     w.push('production mode on the embedded SQLite database: no scale-out, back it up.');
   if (c.mode === 'production' && c.admin.requiredLevel === undefined)
     w.push(
-      'production mode without admin.requiredLevel: the admin API accepts password + TOTP (level 3). Set 3 to accept that knowingly, or 4 to accept only level-4 admin tokens (security-key sign-in for administrators is not built yet, so 4 closes the remote admin API; the local CLI keeps working).',
+      'production mode without admin.requiredLevel: the admin API accepts password + TOTP (level 3); set 4 — recommended — to accept only security-key sign-ins (`shomei admin login --security-key`), or 3 to accept level 3 knowingly.',
     );
   if (c.auth.scryptLogN < 14) w.push(`scrypt cost 2^${c.auth.scryptLogN} is below the recommended 2^15.`);
   if (c.mode === 'production' && c.keystore.kind === 'pkcs11' && /softhsm/i.test(c.keystore.pkcs11.module))

@@ -79,6 +79,25 @@ export async function issueCode(deps: OAuthDeps, input: IssueCodeInput): Promise
     await deps.audit.append({ ...fact, outcome: 'failure', reason });
     throw e;
   }
+  const { code, id } = await insertCode(deps, input);
+  const c = input.credential;
+  await deps.audit.append({
+    ...fact,
+    outcome: 'success',
+    codeId: id,
+    userId: input.userId,
+    credentialId: c?.credentialId ?? null,
+    numSignatures: c?.numSignatures ?? null,
+    level: input.level,
+  });
+  return { code, expiresIn: CODE_TTL_SECONDS };
+}
+
+/** Stores a code (SHA-256 only) for a checked input; shared with the first-party admin sign-in. */
+export async function insertCode(
+  deps: OAuthDeps,
+  input: Omit<IssueCodeInput, 'scope'> & { readonly scope: OAuthScope | 'admin' },
+): Promise<{ code: string; id: string }> {
   const code = deps.random.bytes(32).toString('base64url');
   const now = deps.clock.now();
   // Codes a day past expiry cannot be redeemed or replayed meaningfully any more (unknown = refused).
@@ -112,16 +131,7 @@ export async function issueCode(deps: OAuthDeps, input: IssueCodeInput): Promise
       created_at: now,
     })
     .execute();
-  await deps.audit.append({
-    ...fact,
-    outcome: 'success',
-    codeId: id,
-    userId: input.userId,
-    credentialId: c?.credentialId ?? null,
-    numSignatures: c?.numSignatures ?? null,
-    level: input.level,
-  });
-  return { code, expiresIn: CODE_TTL_SECONDS };
+  return { code, id };
 }
 
 /** Why a code was refused, for the log; the client always sees a catalogue error. */

@@ -9,6 +9,7 @@ import { type AuthorizeQuery, type AuthorizeValidation, validateAuthorizeRequest
 import type { ClientCredentials } from './client-auth.js';
 import { type Clients, createClients } from './clients.js';
 import { type IssueCodeInput, type IssuedCode, issueCode } from './codes.js';
+import { type AdminCodeInput, type AdminCodeRedemption, issueAdminCode, redeemAdminCode } from './first-party.js';
 import type { OAuthDeps } from './model.js';
 import { type PushedRequest, pushAuthorizationRequest, resolveAuthorizeQuery } from './par.js';
 import { revokeEndpoint, type TokenRequest, type TokenResponse, tokenEndpoint } from './token.js';
@@ -18,9 +19,15 @@ export { codeRedirect, errorRedirect, validateAuthorizeRequest } from './authori
 export { JWT_BEARER } from './client-auth.js';
 export type { Clients, NewClient, RegisteredClient } from './clients.js';
 export { CODE_TTL_SECONDS, type IssueCodeInput, type IssuedCode } from './codes.js';
+export {
+  ADMIN_CLI_CLIENT_ID,
+  type AdminCodeInput,
+  type AdminCodeRedemption,
+  isLoopbackRedirect,
+} from './first-party.js';
 export type * from './model.js';
 export { PAR_TTL_SECONDS, type PushedRequest } from './par.js';
-export { s256 } from './pkce.js';
+export { S256_CHALLENGE, s256 } from './pkce.js';
 export { registerOAuthRoutes } from './routes.js';
 export type { TokenRequest, TokenResponse } from './token.js';
 export { verificationCode } from './verification-code.js';
@@ -39,6 +46,9 @@ export interface OAuth {
   revoke(req: ClientCredentials & { token?: string; token_type_hint?: string }): Promise<void>;
   /** oauth2/pushed_authorize (RFC 9126). */
   pushAuthorizationRequest(body: ClientCredentials & Record<string, string | undefined>): Promise<PushedRequest>;
+  /** The built-in admin command line's code (first-party.ts), after a security-key sign-in. */
+  issueAdminCode(input: AdminCodeInput): Promise<{ code: string }>;
+  redeemAdminCode(req: AdminCodeRedemption): Promise<{ userId: string; level: number }>;
 }
 
 export function createOAuth(deps: OAuthDeps): OAuth {
@@ -56,5 +66,7 @@ export function createOAuth(deps: OAuthDeps): OAuth {
     token: (req) => tokenEndpoint(deps, req),
     revoke: (req) => revokeEndpoint(deps, req),
     pushAuthorizationRequest: (body) => pushAuthorizationRequest(deps, body),
+    issueAdminCode: (input) => issueAdminCode(deps, input),
+    redeemAdminCode: (req) => redeemAdminCode(deps, req),
   };
 }

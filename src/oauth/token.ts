@@ -45,6 +45,8 @@ async function authorizationCode(deps: OAuthDeps, client: OAuthClient, req: Toke
   if (!req.code) throw new ShomeiError('oauth_missing_parameter', { name: 'code' });
   const sessionId = deps.random.uuid();
   const row = await redeemCode(deps, req.code, client.id, sessionId);
+  // Admin codes belong to the built-in command line (first-party.ts), never to a registered client.
+  if (row.scope === 'admin') throw new CodeRefused('scope', row);
   if (req.redirect_uri !== row.redirect_uri) throw new CodeRefused('redirect_uri', row, 'redirect_uri_mismatch');
   if (!verifyPkce(row.code_challenge, req.code_verifier)) throw new CodeRefused('pkce', row, 'pkce_mismatch');
   // Suspended or terminated since the signer approved: no tokens (USER-2).

@@ -69,6 +69,42 @@ export class AdminClient {
     };
   }
 
+  /**
+   * POST /admin/v1/login/token (level 4): the code the RSSP's page sent to this process's loopback
+   * address after a security-key sign-in, with the PKCE verifier only this process holds.
+   */
+  static async loginWithCode(
+    server: string,
+    code: string,
+    codeVerifier: string,
+    redirectUri: string,
+  ): Promise<AdminSession> {
+    const client = new AdminClient(server);
+    const r = await client.call<LoginResult>('POST', '/login/token', {
+      code,
+      code_verifier: codeVerifier,
+      redirect_uri: redirectUri,
+    });
+    return {
+      server: client.server,
+      username: r.username ?? '',
+      accessToken: r.access_token,
+      expiresAt: Date.now() + r.expires_in * 1000,
+      level: r.level,
+    };
+  }
+
+  /** Where `shomei admin login --security-key` sends the browser (web/rssp, oauth/first-party.ts). */
+  signInUrl(redirectUri: string, codeChallenge: string, state: string): string {
+    const q = new URLSearchParams({
+      redirect_uri: redirectUri,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+      state,
+    });
+    return `${this.server}/rssp/admin?${q}`;
+  }
+
   static of(session: AdminSession): AdminClient {
     return new AdminClient(session.server, session.accessToken);
   }

@@ -17,6 +17,7 @@ export type * from './schemas.js';
 export const ADMIN_BASE_PATH = '/admin/v1';
 /** The route that checks a secret (the per-address limit counts its failures, AUTH-2). */
 export const ADMIN_LOGIN_PATH = `${ADMIN_BASE_PATH}/login`;
+export const ADMIN_CODE_LOGIN_PATH = `${ADMIN_BASE_PATH}/login/token`;
 
 export interface AdminApiDeps extends AdminRouteDeps {
   readonly tokens: Pick<TokenService, 'authenticate'>;

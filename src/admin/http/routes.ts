@@ -13,6 +13,7 @@ import type { User, Users } from '../../users/index.js';
 import { callerOf, role } from './gate.js';
 import {
   CheckpointResponse,
+  CodeLoginRequest,
   CredentialList,
   CredentialQuery,
   CredentialView,
@@ -47,6 +48,30 @@ const bearer = [{ bearer: [] }];
 const userView = (u: User) => ({ ...u, roles: [...u.roles] });
 
 export function loginRoute(app: HttpApp, deps: AdminRouteDeps): void {
+  app.post(
+    '/login/token',
+    {
+      schema: {
+        tags,
+        body: CodeLoginRequest,
+        response: { 200: LoginResponse, ...errors, 429: ErrorBody },
+      },
+    },
+    async (req) => {
+      const grant = await deps.login.loginWithCode({
+        code: req.body.code,
+        codeVerifier: req.body.code_verifier,
+        redirectUri: req.body.redirect_uri,
+      });
+      return {
+        access_token: grant.accessToken,
+        token_type: 'Bearer' as const,
+        expires_in: grant.expiresIn,
+        level: grant.level,
+        username: (await deps.users.get(grant.userId)).username,
+      };
+    },
+  );
   app.post(
     '/login',
     {

@@ -8,11 +8,19 @@ const Str = (max: number) => T.String({ minLength: 1, maxLength: max });
 const Id = T.String({ minLength: 1, maxLength: 64 });
 
 export const LoginRequest = T.Object({ totp: T.String({ maxLength: 16 }) });
+/** Level 4: the code the RSSP's page sent to the command line's loopback redirect (RFC 8252). */
+export const CodeLoginRequest = T.Object({
+  code: T.String({ maxLength: 64 }),
+  code_verifier: T.String({ maxLength: 128 }),
+  redirect_uri: T.String({ maxLength: 512 }),
+});
 export const LoginResponse = T.Object({
   access_token: T.String(),
   token_type: T.Literal('Bearer'),
   expires_in: T.Integer(),
   level: T.Integer(),
+  /** Who signed in (a security-key sign-in names no user beforehand). */
+  username: T.Optional(T.String()),
 });
 
 export const UserView = T.Object({

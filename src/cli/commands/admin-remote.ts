@@ -3,11 +3,15 @@
  * unlike `shomei user …`, which works on the data directory in-process. `admin login` keeps the
  * short-lived token in a 0600 file; the other commands use it until it expires.
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { AdminApiError, AdminClient, type AdminSession, type UserRecord } from '../../admin/http/index.js';
+import { s256 } from '../../oauth/index.js';
 import { CliError, emit, type GlobalOptions, globals } from '../context.js';
 import { describeReport } from './audit.js';
 import { type RegistrationOptions, registrationCommand, registrationFrom } from './users.js';
@@ -82,6 +86,57 @@ async function readPassword(fromStdin: boolean | undefined): Promise<string> {
   return env;
 }
 
+interface LoginOptions {
+  server: string;
+  securityKey?: boolean;
+  username?: string;
+  totp?: string;
+  passwordStdin?: boolean;
+}
+
+async function passwordLogin(o: LoginOptions): Promise<AdminSession> {
+  if (!o.username || !o.totp) throw new CliError('--username and --totp are needed (or use --security-key)');
+  const password = await readPassword(o.passwordStdin);
+  return remote(() => AdminClient.login(o.server, o.username as string, password, o.totp as string));
+}
+
+const LOGIN_WAIT_MS = 5 * 60_000;
+
+/**
+ * Level 4 (RFC 8252): listen on a loopback port, send the browser to the service's sign-in page,
+ * take the code it redirects back with (state checked), and redeem it with the PKCE verifier.
+ */
+async function securityKeyLogin(server: string): Promise<AdminSession> {
+  const verifier = randomBytes(32).toString('base64url');
+  const state = randomBytes(16).toString('base64url');
+  let done: (code: string) => void = () => {};
+  const received = new Promise<string>((resolve) => {
+    done = resolve;
+  });
+  const listener = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const code = u.searchParams.get('code');
+    const ok = u.pathname === '/callback' && code !== null && u.searchParams.get('state') === state;
+    res.writeHead(ok ? 200 : 400, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(ok ? 'Signed in. You can close this window and return to the terminal.' : 'Not a valid sign-in.');
+    if (ok) done(code);
+  });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  try {
+    const redirectUri = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`;
+    const url = new AdminClient(server).signInUrl(redirectUri, s256(verifier), state);
+    process.stderr.write(`Open this address in your browser and sign in with your security key:\n\n  ${url}\n\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CliError('no sign-in within 5 minutes')), LOGIN_WAIT_MS);
+    });
+    const code = await Promise.race([received, timeout]).finally(() => clearTimeout(timer));
+    return await remote(() => AdminClient.loginWithCode(server, code, verifier, redirectUri));
+  } finally {
+    listener.close();
+  }
+}
+
 const line = (u: UserRecord) =>
   `${u.id}  ${u.username.padEnd(20)} ${u.status.padEnd(10)} ${u.displayName}${u.roles.length ? `  [${u.roles.join(', ')}]` : ''}`;
 
@@ -99,15 +154,17 @@ export function adminRemoteCommands(program: Command): void {
 
   admin
     .command('login')
-    .description('sign in with password + TOTP (level 3); keeps a short-lived token in a 0600 file')
+    .description(
+      'sign in with a security key in the browser (level 4) or password + TOTP (level 3); keeps a short-lived token in a 0600 file',
+    )
     .requiredOption('--server <url>', 'the service, e.g. https://rssp.example')
-    .requiredOption('--username <name>')
-    .requiredOption('--totp <code>', 'the current code of your authenticator app')
+    .option('--security-key', "sign in on the service's page with a security key (RFC 8252 loopback redirect)")
+    .option('--username <name>', 'for password + TOTP')
+    .option('--totp <code>', 'the current code of your authenticator app')
     .option('--password-stdin', 'read the password from standard input (default: SHOMEI_ADMIN_PASSWORD)')
-    .action(async (o: { server: string; username: string; totp: string; passwordStdin?: boolean }, cmd: Command) => {
+    .action(async (o: LoginOptions, cmd: Command) => {
       const g = globals(cmd) as AdminOptions;
-      const password = await readPassword(o.passwordStdin);
-      const session = await remote(() => AdminClient.login(o.server, o.username, password, o.totp));
+      const session = o.securityKey ? await securityKeyLogin(o.server) : await passwordLogin(o);
       const file = tokenFile(g);
       saveSession(file, session);
       const out = {

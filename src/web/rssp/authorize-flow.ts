@@ -33,7 +33,8 @@ export interface FlowRequest {
   readonly clientName: string;
   readonly redirectUri: string;
   readonly state?: string;
-  readonly scope: OAuthScope;
+  /** 'admin': the built-in admin command line signing in (oauth/first-party.ts). */
+  readonly scope: OAuthScope | 'admin';
   readonly codeChallenge: string;
   readonly credential?: {
     readonly credentialId: string;
@@ -60,13 +61,17 @@ export interface RsspDeps {
   /** Username + password, no enumeration, lockout (auth/login.ts); returns the user id. */
   verifyPassword(username: string, password: string, clientId: string): Promise<string>;
   credential(id: string): Promise<CredentialRecord | undefined>;
+  /** Administrative roles (API-2): what an admin sign-in would grant. */
+  rolesOf(userId: string): Promise<readonly string[]>;
   certificateSubject(keyId: string): Promise<string | undefined>;
   hashName(oid: string): string;
 }
 
 export interface ConsentView {
   readonly clientName: string;
-  readonly scope: OAuthScope;
+  readonly scope: OAuthScope | 'admin';
+  /** An admin sign-in: the roles the command line will act with. */
+  readonly admin?: { readonly roles: readonly string[] };
   readonly description?: string;
   readonly credential?: {
     readonly id: string;
@@ -183,6 +188,8 @@ export function createAuthorizeFlow(deps: RsspDeps) {
       scope: r.scope,
       ...(r.description !== undefined ? { description: r.description } : {}),
     };
+    if (r.scope === 'admin')
+      return { ...base, admin: { roles: await deps.rolesOf(flow.userId ?? '') }, approval: 'security-key' };
     const c = await ownCredential(flow);
     if (!c || !r.credential) return { ...base, approval: 'factors' };
     const hashes = rawHashes(r);
@@ -212,6 +219,7 @@ export function createAuthorizeFlow(deps: RsspDeps) {
   async function complete(flow: AuthorizeFlow, level: number): Promise<string> {
     if (!flow.userId) throw new ShomeiError('flow_step');
     const r = flow.request;
+    if (r.scope === 'admin') return completeAdmin(flow, flow.userId, level);
     const c = r.credential;
     const issued = await deps.oauth.issueCode({
       clientId: r.clientId,
@@ -243,8 +251,28 @@ export function createAuthorizeFlow(deps: RsspDeps) {
     return codeRedirect(r.redirectUri, issued.code, r.state);
   }
 
+  /** API-2, AUTH-4: an administrator signed in with a security key; the code goes to the loopback CLI. */
+  async function completeAdmin(flow: AuthorizeFlow, userId: string, level: number): Promise<string> {
+    const r = flow.request;
+    if (level < 4) throw new ShomeiError('insufficient_level', { required: '4', reached: String(level) });
+    if ((await deps.rolesOf(userId)).length === 0) throw new ShomeiError('admin_role_required', { role: 'any' });
+    const { code } = await deps.oauth.issueAdminCode({
+      userId,
+      redirectUri: r.redirectUri,
+      codeChallenge: r.codeChallenge,
+      level,
+      sessionId: flow.id,
+      authTime: flow.authTime ?? deps.clock.now(),
+    });
+    if (!(await flows.finish(flow.id))) throw new ShomeiError('flow_expired');
+    await log(flow, 'rssp.consent', 'success', { level, scope: 'admin' });
+    return codeRedirect(r.redirectUri, code, r.state);
+  }
+
   async function approveWithFactors(flow: AuthorizeFlow, authData: { id: string; value?: string }[]): Promise<string> {
     if (flow.step !== 'consent') throw new ShomeiError('flow_step');
+    if (flow.request.scope === 'admin')
+      throw new ShomeiError('insufficient_level', { required: '4', reached: String(flow.level) });
     const c = await ownCredential(flow);
     if (!c) return complete(flow, flow.level);
     if (c.level === 4) throw new ShomeiError('insufficient_level', { required: '4', reached: '3' });

@@ -32,6 +32,7 @@ export interface RsspDeps {
   readonly cscBasePath: string;
   verifyPassword(username: string, password: string, clientId: string): Promise<string>;
   credential(id: string): Promise<CredentialRecord | undefined>;
+  rolesOf(userId: string): Promise<readonly string[]>;
   certificateSubject(keyId: string): Promise<string | undefined>;
   hashName(oid: string): string;
 }

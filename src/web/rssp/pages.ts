@@ -60,7 +60,7 @@ function factorInput(id: string, i: number): Html {
 export function consentPage(ctx: PageContext & { view: ConsentView; redirectOrigin: string }): string {
   const v = ctx.view;
   const c = v.credential;
-  const title = v.scope === 'credential' ? 'Approve signing' : 'Allow access';
+  const title = v.scope === 'credential' ? 'Approve signing' : v.admin ? 'Sign in to administration' : 'Allow access';
   const documents = c?.documents.length
     ? html`<table>
 <caption>What will be signed${c.hashAlgorithm ? html` (${c.hashAlgorithm} hashes)` : ''}</caption>
@@ -75,18 +75,23 @@ export function consentPage(ctx: PageContext & { view: ConsentView; redirectOrig
 <p id="code-help">Check that <strong>${v.clientName}</strong> shows the same four digits. If it does not, press <em>Refuse</em>: someone may have changed what is being signed.</p>
 </section>`
     : undefined;
-  const credentialPart = c
-    ? html`<dl>
+  const adminPart = v.admin
+    ? html`<p>The <strong>${v.clientName}</strong> on your computer asks to act as you in the admin API, with your roles: <strong>${v.admin.roles.join(', ') || 'none'}</strong>. Approve only if you just started <code>shomei admin login</code> yourself.</p>`
+    : undefined;
+  const credentialPart = adminPart
+    ? adminPart
+    : c
+      ? html`<dl>
 <dt>Credential</dt><dd>${c.description} <span class="id">(${c.id})</span></dd>
 ${c.subject ? html`<dt>Certificate</dt><dd>${c.subject}</dd>` : ''}
 <dt>Signatures</dt><dd>${c.numSignatures}</dd>
 ${v.description ? html`<dt>Purpose</dt><dd>${v.description}</dd>` : ''}
 </dl>
 ${documents}${code}`
-    : html`<p><strong>${v.clientName}</strong> asks to use your signing account: list your credentials and ask you to authorise signatures.</p>`;
+      : html`<p><strong>${v.clientName}</strong> asks to use your signing account: list your credentials and ask you to authorise signatures.</p>`;
   const approve =
     v.approval === 'security-key'
-      ? html`<p>Approve with your security key. It signs a challenge bound to exactly these hashes.</p>
+      ? html`<p>${v.admin ? 'Approve with your security key.' : 'Approve with your security key. It signs a challenge bound to exactly these hashes.'}</p>
 <button type="button" id="security-key-approve" data-webauthn="approve">Approve with security key</button>
 <p class="error" role="alert" id="webauthn-error" hidden></p>`
       : html`<form method="post" action="/rssp/approve">

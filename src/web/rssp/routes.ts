@@ -12,7 +12,13 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../..
 import { catalogue, describe, isShomeiError, ShomeiError } from '../../errors.js';
 import { acceptForms } from '../../http/form.js';
 import type { HttpApp } from '../../http/server.js';
-import { errorRedirect, type OAuth } from '../../oauth/index.js';
+import {
+  ADMIN_CLI_CLIENT_ID,
+  errorRedirect,
+  isLoopbackRedirect,
+  type OAuth,
+  S256_CHALLENGE,
+} from '../../oauth/index.js';
 import { ASSETS } from './assets.js';
 import { type AuthorizeFlow, type AuthorizeFlowService, type FlowRequest, toFlowRequest } from './authorize-flow.js';
 import { csrfFor, FLOW_TTL_SECONDS, type Flows, flowCookie, setCookieHeader } from './flows.js';
@@ -156,6 +162,40 @@ export function registerRsspRoutes(app: HttpApp, deps: RsspRoutesDeps): void {
   app.register(async (scope) => {
     const s = scope as unknown as HttpApp;
     acceptForms(s);
+
+    // API-2, AUTH-4: `shomei admin login --security-key` sends the browser here (oauth/first-party.ts).
+    s.get('/rssp/admin', { schema: { hide: true } }, async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const str = (name: string) => (typeof q[name] === 'string' ? (q[name] as string) : undefined);
+      const redirectUri = str('redirect_uri');
+      const challenge = str('code_challenge');
+      const state = str('state');
+      const invalid = (name: string) =>
+        htmlReply(
+          reply,
+          400,
+          messagePage(
+            deps.serviceName,
+            'Invalid request',
+            describe('invalid_parameter', { name }),
+            'invalid_parameter',
+          ),
+        );
+      if (!redirectUri || !isLoopbackRedirect(redirectUri)) return invalid('redirect_uri');
+      if (!challenge || !S256_CHALLENGE.test(challenge) || str('code_challenge_method') !== 'S256')
+        return invalid('code_challenge');
+      if (state !== undefined && state.length > 1024) return invalid('state');
+      const request: FlowRequest = {
+        clientId: ADMIN_CLI_CLIENT_ID,
+        clientName: 'shomei admin command line',
+        redirectUri,
+        ...(state !== undefined ? { state } : {}),
+        scope: 'admin',
+        codeChallenge: challenge,
+      };
+      const { cookie } = await flows.create('authorize', request);
+      return reply.header('Set-Cookie', setCookieHeader(cookie, FLOW_TTL_SECONDS)).redirect('/rssp/flow', 303);
+    });
 
     s.get('/rssp/assets/:name', { schema: { hide: true } }, async (req, reply) => {
       const a = ASSETS[(req.params as { name: string }).name];
