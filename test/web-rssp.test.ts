@@ -309,6 +309,14 @@ describe('WEB-1: oauth2code on the RSSP pages', () => {
     const stolen = await page2.json('/rssp/webauthn/login', { response: assertion });
     expect(stolen.status).toBe(400);
     expect((await page.json('/rssp/webauthn/login', { response: assertion })).status).toBe(200);
+    // Two approvals racing with one assertion: one takes the challenge, the other is refused.
+    const ao = await page.json('/rssp/webauthn/options', { purpose: 'approve' });
+    const approval = key.assert(ao.json.challenge);
+    const both = await Promise.all([
+      page.json('/rssp/webauthn/approve', { response: approval }),
+      page.json('/rssp/webauthn/approve', { response: approval }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
   it('AUTH-2 CSRF: a post without the token, with a wrong one, or from another origin is refused (403) and logged; the flow is untouched', async () => {

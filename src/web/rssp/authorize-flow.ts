@@ -168,10 +168,9 @@ export function createAuthorizeFlow(deps: RsspDeps) {
   }
 
   async function securityKeyLogin(flow: AuthorizeFlow, response: AuthenticationResponseJSON): Promise<void> {
-    if (flow.step !== 'login' || !flow.challenge) throw new ShomeiError('flow_step');
     // The challenge is spent whatever the outcome: an assertion is checked against it once.
-    await flows.advance(flow.id, 'login', { challenge: null });
-    const r = await deps.webauthn.verifyAssertion(response, flow.challenge, { purpose: 'login' });
+    const challenge = await flows.takeChallenge(flow.id, 'login', flow.challenge);
+    const r = await deps.webauthn.verifyAssertion(response, challenge, { purpose: 'login' });
     await flows.advance(flow.id, 'login', {
       step: 'consent',
       userId: r.userId,
@@ -281,9 +280,9 @@ export function createAuthorizeFlow(deps: RsspDeps) {
   }
 
   async function approveWithSecurityKey(flow: AuthorizeFlow, response: AuthenticationResponseJSON): Promise<string> {
-    if (flow.step !== 'consent' || !flow.challenge || !flow.userId) throw new ShomeiError('flow_step');
-    await flows.advance(flow.id, 'consent', { challenge: null });
-    await deps.webauthn.verifyAssertion(response, flow.challenge, { userId: flow.userId, purpose: 'approve' });
+    if (!flow.userId) throw new ShomeiError('flow_step');
+    const challenge = await flows.takeChallenge(flow.id, 'consent', flow.challenge);
+    await deps.webauthn.verifyAssertion(response, challenge, { userId: flow.userId, purpose: 'approve' });
     return complete(flow, 4);
   }
 

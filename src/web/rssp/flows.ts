@@ -153,6 +153,24 @@ export function createFlows(deps: FlowDeps) {
     if (res.numUpdatedRows === 0n) throw new ShomeiError('flow_step');
   }
 
+  /**
+   * Takes the outstanding WebAuthn challenge, once: of two posts racing with one assertion, only
+   * one gets the challenge to check it against (a counter-less passkey would pass twice otherwise).
+   */
+  async function takeChallenge(flowId: string, step: FlowStep, challenge: string | null): Promise<string> {
+    if (!challenge) throw new ShomeiError('flow_step');
+    const res = await store.db
+      .updateTable('web_flows')
+      .set({ challenge: null })
+      .where('id', '=', flowId)
+      .where('step', '=', step)
+      .where('challenge', '=', challenge)
+      .where('done_at', 'is', null)
+      .executeTakeFirst();
+    if (res.numUpdatedRows === 0n) throw new ShomeiError('flow_step');
+    return challenge;
+  }
+
   /** Ends the flow once; false if it had ended already (the second of two approvals). */
   async function finish(flowId: string): Promise<boolean> {
     const res = await store.db
@@ -177,7 +195,7 @@ export function createFlows(deps: FlowDeps) {
     return true;
   }
 
-  return { create, load, checkCsrf, advance, finish, fail };
+  return { create, load, checkCsrf, advance, takeChallenge, finish, fail };
 }
 
 export type Flows = ReturnType<typeof createFlows>;
