@@ -280,6 +280,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     users,
     signing,
     webauthn,
+    totp,
     serviceName: config.service.name,
     origin: new URL(baseUrl).origin,
     cscBasePath: CSC_BASE_PATH,

@@ -110,7 +110,7 @@ describe.skipIf(missing !== undefined)('WEB-1: the oauth2code flow in Chromium w
     // 1. The signer registers a security key with an enrolment code from the officer.
     const { code: enrolmentCode } = await t.app.users.issueEnrolmentCode(demoId, ACTOR);
     await page.goto(`${rssp}/rssp/register`);
-    await page.getByLabel('One-time code').fill(enrolmentCode);
+    await page.getByLabel('One-time code', { exact: true }).fill(enrolmentCode);
     await page.getByRole('button', { name: 'Register security key' }).click();
     await page.locator('#webauthn-ok').waitFor({ state: 'visible', timeout: 20_000 });
     const keys = await cdp.send('WebAuthn.getCredentials', { authenticatorId });

@@ -495,6 +495,54 @@ describe('WEB-1: oauth2code on the RSSP pages', () => {
     await t.app.users.revokeRole(demoId, 'auditor', ACTOR);
   });
 
+  it('AUTH-4, USER-4: a signer sets up an authenticator app on the page: QR code, confirmed by a code from the app, enrolment code spent once', async () => {
+    const u = await addUser(t.app, 'totp-self');
+    const { code } = await t.app.users.issueEnrolmentCode(u.userId, ACTOR);
+    const page = new PageClient(t.app, origin);
+    await page.get('/rssp/register');
+    const wrongCode = await page.form('/rssp/totp/start', { code: 'ZZZZ-ZZZZ-ZZZZ' });
+    expect(wrongCode.status).toBe(400);
+    const shown = await page.form('/rssp/totp/start', { code });
+    expect(shown.status, shown.text).toBe(200);
+    expect(shown.text).toContain('<svg role="img" aria-label="QR code of the authenticator key"');
+    const secret = /id="totp-secret">([A-Z2-7]+)</.exec(shown.text)?.[1] as string;
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // Nothing is the signer's until the app proves it holds the secret.
+    const before = await t.app.store.db
+      .selectFrom('users')
+      .select('totp_secret')
+      .where('id', '=', u.userId)
+      .executeTakeFirstOrThrow();
+    expect(before.totp_secret).toBeNull();
+    expect((await page.form('/rssp/totp/confirm', { totp: '000000' })).status).toBe(400);
+    const appCode = await generate({
+      secret,
+      algorithm: 'sha1',
+      digits: 6,
+      period: 30,
+      epoch: Math.floor(clock.now() / 1000),
+    });
+    const done = await page.form('/rssp/totp/confirm', { totp: appCode });
+    expect(done.status, done.text).toBe(200);
+    const after = await t.app.store.db
+      .selectFrom('users')
+      .select(['totp_secret', 'totp_last_step'])
+      .where('id', '=', u.userId)
+      .executeTakeFirstOrThrow();
+    expect(after.totp_secret).not.toContain(secret);
+    expect(after.totp_last_step).not.toBeNull();
+    // The confirming code cannot be used again, and the enrolment code is spent.
+    await expect(t.app.factors.totp.verifyTotp(u.userId, appCode)).rejects.toThrow();
+    const again = new PageClient(t.app, origin);
+    await again.get('/rssp/register');
+    expect((await again.form('/rssp/totp/start', { code })).status).toBe(400);
+    const events = await logEvents(t.app);
+    expect(
+      events.some((e) => e.type === 'auth.totp.enrol' && e.method === 'self-confirmed' && e.userId === u.userId),
+    ).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
   it('bad input on the pages is 4xx with a stable code, never 500', async () => {
     const page = new PageClient(t.app, origin);
     await page.open(authorizeUrl(cred3, [randomBytes(32)], 'f'.repeat(43)));

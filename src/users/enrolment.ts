@@ -135,8 +135,8 @@ export function enrolment(deps: UsersDeps) {
     return row.user_id;
   }
 
-  async function spendEnrolmentCode(tx: Tx, code: string, userId: string): Promise<void> {
-    const uid = await consumeCode(tx, hashEnrolmentCode(code), clock.now());
+  async function spendEnrolmentCode(tx: Tx, codeHash: string, userId: string): Promise<void> {
+    const uid = await consumeCode(tx, codeHash, clock.now());
     if (uid !== userId) throw new ShomeiError('enrolment_code_invalid');
   }
 

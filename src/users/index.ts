@@ -48,8 +48,8 @@ export interface Users {
   redeemEnrolmentCode(code: string, secrets: InitialSecrets): Promise<User>;
   /** Whose unspent, unexpired code this is (enrolment_code_invalid otherwise); spends nothing. */
   peekEnrolmentCode(code: string): Promise<string>;
-  /** Spends the user's code inside the caller's transaction (a security key registration). */
-  spendEnrolmentCode(tx: Tx, code: string, userId: string): Promise<void>;
+  /** Spends the user's code (by hashEnrolmentCode) inside the caller's transaction (a security key, a TOTP app). */
+  spendEnrolmentCode(tx: Tx, codeHash: string, userId: string): Promise<void>;
   addCredential(input: NewCredential, actor: Actor): Promise<Credential>;
   /** With `ownerId`, another user's credential is indistinguishable from an unknown one (USER-5). */
   getCredential(id: string, ownerId?: string): Promise<Credential>;

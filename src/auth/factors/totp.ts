@@ -9,13 +9,14 @@
  *   the PIN's success does: attempt-refund.ts), so neither factor buys guesses at the other;
  * - comparison: otplib compares codes in constant time (@otplib/core constantTimeEqual).
  * The secret is sealed under the factor key (factor-key.ts) and never logged or returned, except
- * once, inside the enrolment URI, to the administrator enrolling the signer.
+ * once, inside the enrolment URI: to the administrator enrolling the signer, or to the signer on
+ * the RSSP's page (a QR code), where it becomes theirs only after a code from their app confirms it.
  */
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { AuditSink } from '../../audit/event.js';
 import { ShomeiError } from '../../errors.js';
 import type { Clock } from '../../platform/index.js';
-import type { Store } from '../../store/index.js';
+import type { Store, Tx } from '../../store/index.js';
 import { type LockoutPolicy, reserveAttempt } from '../lockout.js';
 import { refundAttempt } from './attempt-refund.js';
 import type { FactorKey } from './factor-key.js';
@@ -37,15 +38,75 @@ export interface TotpEnrolment {
   readonly uri: string;
 }
 
+/** A secret proposed to the signer (QR code on the page), stored nowhere until a code confirms it. */
+export interface PendingTotp extends TotpEnrolment {
+  /** The secret sealed under the factor key, bound to the user: kept by the caller until confirmed. */
+  readonly sealed: string;
+}
+
 export interface TotpFactor {
   /** Makes a new secret for the user (replacing any older one) and returns the otpauth URI. */
   enrol(userId: string, accountName: string, actor: string): Promise<TotpEnrolment>;
+  /** Self-enrolment (the RSSP's page): a new secret, not yet the user's. */
+  propose(userId: string, accountName: string): PendingTotp;
+  /**
+   * Makes a proposed secret the user's once the authenticator app shows a right code for it (the
+   * app really holds it); the step is recorded, so that code cannot be used again. invalid_otp else.
+   */
+  confirm(
+    userId: string,
+    sealed: string,
+    code: string,
+    actor: string,
+    /** Runs in the same transaction before the secret is stored (an enrolment code spent). */
+    alongside?: (tx: Tx) => Promise<void>,
+  ): Promise<void>;
   /** Resolves when the code is right and unused; throws invalid_otp, credential_locked or invalid_state. */
   verifyTotp(userId: string, code: string, context?: { credentialId?: string }): Promise<void>;
 }
 
 export function createTotpFactor(deps: TotpFactorDeps): TotpFactor {
   const { store, audit, clock, factorKey } = deps;
+
+  const uriOf = (accountName: string, secret: string) =>
+    generateURI({
+      issuer: deps.issuer,
+      label: accountName,
+      secret,
+      algorithm: 'sha1',
+      digits: TOTP_DIGITS,
+      period: TOTP_PERIOD,
+    });
+
+  function propose(userId: string, accountName: string): PendingTotp {
+    const secret = generateSecret({ length: 20 });
+    return { uri: uriOf(accountName, secret), sealed: factorKey.seal(secret, userId) };
+  }
+
+  async function confirm(
+    userId: string,
+    sealed: string,
+    code: string,
+    actor: string,
+    alongside?: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
+    const secret = openSecret(sealed, userId);
+    const step = secret === undefined ? undefined : await matchStep(secret, code);
+    if (step === undefined) {
+      await audit.append({ type: 'auth.totp.enrol', actor, outcome: 'failure', userId, reason: 'wrong_code' });
+      throw new ShomeiError('invalid_otp');
+    }
+    await store.transaction(async (tx) => {
+      await alongside?.(tx);
+      const res = await tx
+        .updateTable('users')
+        .set({ totp_secret: sealed, totp_last_step: step, updated_at: clock.now() })
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      if (res.numUpdatedRows !== 1n) throw new ShomeiError('unknown_user');
+    });
+    await audit.append({ type: 'auth.totp.enrol', actor, outcome: 'success', userId, method: 'self-confirmed' });
+  }
 
   async function enrol(userId: string, accountName: string, actor: string): Promise<TotpEnrolment> {
     const secret = generateSecret({ length: 20 });
@@ -56,15 +117,7 @@ export function createTotpFactor(deps: TotpFactorDeps): TotpFactor {
       .executeTakeFirst();
     if (res.numUpdatedRows !== 1n) throw new ShomeiError('unknown_user');
     await audit.append({ type: 'auth.totp.enrol', actor, outcome: 'success', userId });
-    const uri = generateURI({
-      issuer: deps.issuer,
-      label: accountName,
-      secret,
-      algorithm: 'sha1',
-      digits: TOTP_DIGITS,
-      period: TOTP_PERIOD,
-    });
-    return { uri };
+    return { uri: uriOf(accountName, secret) };
   }
 
   function openSecret(sealed: string, userId: string): string | undefined {
@@ -141,5 +194,5 @@ export function createTotpFactor(deps: TotpFactorDeps): TotpFactor {
     await log('success', { step });
   }
 
-  return { enrol, verifyTotp };
+  return { enrol, propose, confirm, verifyTotp };
 }

@@ -3,6 +3,7 @@
  * verification code) and activation, and security-key registration.
  */
 import type { AuditSink } from '../../audit/event.js';
+import type { TotpFactor } from '../../auth/factors/totp.js';
 import type { WebAuthnFactor } from '../../auth/factors/webauthn.js';
 import type { HttpApp } from '../../http/server.js';
 import type { OAuth } from '../../oauth/index.js';
@@ -27,6 +28,7 @@ export interface RsspDeps {
   readonly users: Users;
   readonly signing: Signing;
   readonly webauthn: WebAuthnFactor;
+  readonly totp: TotpFactor;
   readonly serviceName: string;
   readonly origin: string;
   readonly cscBasePath: string;

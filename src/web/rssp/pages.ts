@@ -1,7 +1,7 @@
 /** The RSSP's pages (WEB-1): small, server-rendered, labelled for assistive technology. */
 import { AUTH_OBJECTS, isAuthObjectId } from '../../signing/index.js';
 import type { ConsentView } from './authorize-flow.js';
-import { type Html, html, page } from './html.js';
+import { type Html, html, page, trusted } from './html.js';
 
 export interface PageContext {
   readonly serviceName: string;
@@ -135,19 +135,48 @@ ${status ? html`<p class="hint">Error code: <code>${status}</code></p>` : ''}`,
   );
 }
 
-export function registerPage(ctx: PageContext & { done?: string }): string {
+export function registerPage(ctx: PageContext): string {
   return page(
-    { title: `Register a security key — ${ctx.serviceName}`, csrf: ctx.csrf, script: true },
-    html`${header(ctx.serviceName, 'Register a security key')}
-<p>Enter the one-time code your registration officer gave you, then follow your browser's prompts. The key will be bound to this site only.</p>
+    { title: `Set up your sign-in — ${ctx.serviceName}`, csrf: ctx.csrf, script: true },
+    html`${header(ctx.serviceName, 'Set up your sign-in')}
+<p>You need the one-time code your registration officer gave you. Each code sets up one key or one app.</p>
 ${alert(ctx.error)}
-${ctx.done ? html`<p class="ok" role="status" id="register-done">${ctx.done}</p>` : ''}
+<section aria-labelledby="key-heading">
+<h2 id="key-heading">A security key</h2>
+<p>Follow your browser's prompts. The key will work on this site only.</p>
 <label for="enrolment-code">One-time code</label>
 <input id="enrolment-code" name="code" autocomplete="off" required maxlength="64">
 <label for="key-label">Name for this key</label>
 <input id="key-label" name="label" maxlength="64" value="Security key">
 <button type="button" id="security-key-register" data-webauthn="register">Register security key</button>
 <p class="error" role="alert" id="webauthn-error" hidden></p>
-<p class="ok" role="status" id="webauthn-ok" hidden></p>`,
+<p class="ok" role="status" id="webauthn-ok" hidden></p>
+</section>
+<section aria-labelledby="totp-heading">
+<h2 id="totp-heading">An authenticator app</h2>
+<form method="post" action="/rssp/totp/start">
+<input type="hidden" name="csrf" value="${ctx.csrf}">
+<label for="totp-enrolment-code">One-time code for the app</label>
+<input id="totp-enrolment-code" name="code" autocomplete="off" required maxlength="64">
+<button type="submit">Set up an authenticator app</button>
+</form>
+</section>`,
+  );
+}
+
+/** The QR code of a proposed TOTP secret; it becomes the signer's once the app's code confirms it. */
+export function totpPage(ctx: PageContext & { qrSvg: string; secret: string; username: string }): string {
+  return page(
+    { title: `Set up an authenticator app — ${ctx.serviceName}`, csrf: ctx.csrf },
+    html`${header(ctx.serviceName, 'Set up an authenticator app')}
+<p>Scan this code with your authenticator app for <strong>${ctx.username}</strong>, or type the key below into it. Then enter the six digits the app shows.</p>
+${alert(ctx.error)}
+<figure>${trusted(ctx.qrSvg)}<figcaption>Key: <code id="totp-secret">${ctx.secret}</code></figcaption></figure>
+<form method="post" action="/rssp/totp/confirm">
+<input type="hidden" name="csrf" value="${ctx.csrf}">
+<label for="totp-code">Code from the app</label>
+<input id="totp-code" name="totp" inputmode="numeric" autocomplete="one-time-code" required maxlength="8">
+<button type="submit">Confirm</button>
+</form>`,
   );
 }

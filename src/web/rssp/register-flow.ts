@@ -5,6 +5,7 @@
  * the transaction that stores the key.
  */
 import type { AuditSink } from '../../audit/event.js';
+import type { TotpFactor } from '../../auth/factors/totp.js';
 import type { RegistrationResponseJSON, WebAuthnFactor } from '../../auth/factors/webauthn.js';
 import { ShomeiError } from '../../errors.js';
 import type { Random } from '../../platform/index.js';
@@ -15,6 +16,8 @@ import type { Flow, Flows } from './flows.js';
 export interface RegisterRequest {
   /** hashEnrolmentCode of the code the ceremony was started with. */
   readonly codeHash?: string;
+  /** A TOTP secret proposed to the signer, sealed under the factor key, until a code confirms it. */
+  readonly totpSealed?: string;
 }
 
 export type RegisterFlow = Flow<RegisterRequest>;
@@ -26,6 +29,7 @@ export interface RegisterDeps {
   readonly random: Random;
   readonly users: Users;
   readonly webauthn: WebAuthnFactor;
+  readonly totp: Pick<TotpFactor, 'propose' | 'confirm'>;
 }
 
 export function createRegisterFlow(deps: RegisterDeps) {
@@ -57,7 +61,7 @@ export function createRegisterFlow(deps: RegisterDeps) {
       throw new ShomeiError('flow_step');
     const created = await deps.webauthn.verifyRegistration(response, flow.challenge);
     await deps.store.transaction(async (tx) => {
-      await deps.users.spendEnrolmentCode(tx, code, userId);
+      await deps.users.spendEnrolmentCode(tx, hashEnrolmentCode(code), userId);
       await deps.webauthn.saveCredential(tx, userId, created, label);
     });
     await flows.finish(flow.id);
@@ -72,5 +76,39 @@ export function createRegisterFlow(deps: RegisterDeps) {
     });
   }
 
-  return { options, finish };
+  /**
+   * An authenticator app (AUTH-4 level 3): a new secret shown as a QR code; nothing is stored but
+   * the sealed proposal in the flow, and the enrolment code is not spent yet.
+   */
+  async function totpStart(flow: RegisterFlow, code: string) {
+    const userId = await deps.users.peekEnrolmentCode(code);
+    const user = await deps.users.get(userId);
+    const pending = deps.totp.propose(userId, user.username);
+    await deps.store.db
+      .updateTable('web_flows')
+      .set({
+        user_id: userId,
+        request: JSON.stringify({
+          codeHash: hashEnrolmentCode(code),
+          totpSealed: pending.sealed,
+        } satisfies RegisterRequest),
+      })
+      .where('id', '=', flow.id)
+      .where('done_at', 'is', null)
+      .execute();
+    return { uri: pending.uri, username: user.username };
+  }
+
+  /** The app's current code proves it holds the secret; the enrolment code is spent in the same transaction. */
+  async function totpConfirm(flow: RegisterFlow, totpCode: string) {
+    const { codeHash, totpSealed } = flow.request;
+    const userId = flow.userId;
+    if (!userId || !codeHash || !totpSealed) throw new ShomeiError('flow_step');
+    await deps.totp.confirm(userId, totpSealed, totpCode, userId, (tx) =>
+      deps.users.spendEnrolmentCode(tx, codeHash, userId),
+    );
+    await flows.finish(flow.id);
+  }
+
+  return { options, finish, totpStart, totpConfirm };
 }

@@ -21,8 +21,9 @@ import {
 } from '../../oauth/index.js';
 import { ASSETS } from './assets.js';
 import { type AuthorizeFlow, type AuthorizeFlowService, type FlowRequest, toFlowRequest } from './authorize-flow.js';
-import { csrfFor, FLOW_TTL_SECONDS, type Flows, flowCookie, setCookieHeader } from './flows.js';
-import { consentPage, loginPage, messagePage, registerPage } from './pages.js';
+import { csrfFor, FLOW_TTL_SECONDS, type Flow, type Flows, flowCookie, setCookieHeader } from './flows.js';
+import { consentPage, loginPage, messagePage, registerPage, totpPage } from './pages.js';
+import { qrSvg } from './qr.js';
 import type { createRegisterFlow, RegisterRequest } from './register-flow.js';
 
 export interface RsspRoutesDeps {
@@ -327,6 +328,61 @@ export function registerRsspRoutes(app: HttpApp, deps: RsspRoutesDeps): void {
       } catch (e) {
         if (isShomeiError(e) && e.code === 'enrolment_code_invalid') await flows.fail(flow.id);
         throw e;
+      }
+    });
+
+    // An authenticator app, by QR code (AUTH-4): plain forms, no script.
+    s.post('/rssp/totp/start', { schema: { hide: true, body: FORM } }, async (req, reply) => {
+      const form = req.body as Record<string, string>;
+      let flow: Flow<RegisterRequest>;
+      try {
+        flow = await checkedFlow<RegisterRequest>(req, 'register', form.csrf);
+      } catch (e) {
+        return message(reply, e);
+      }
+      const csrf = form.csrf as string;
+      try {
+        const { uri, username } = await deps.register.totpStart(flow, form.code ?? '');
+        const secret = new URL(uri).searchParams.get('secret') ?? '';
+        return htmlReply(
+          reply,
+          200,
+          totpPage({ serviceName: deps.serviceName, csrf, qrSvg: await qrSvg(uri), secret, username }),
+        );
+      } catch (e) {
+        if (!isShomeiError(e)) throw e;
+        if (await flows.fail(flow.id)) return message(reply, new ShomeiError('flow_attempts'));
+        const error = describe(e.code, e.params);
+        return htmlReply(reply, catalogue[e.code].status, registerPage({ serviceName: deps.serviceName, csrf, error }));
+      }
+    });
+
+    s.post('/rssp/totp/confirm', { schema: { hide: true, body: FORM } }, async (req, reply) => {
+      const form = req.body as Record<string, string>;
+      try {
+        const flow = await checkedFlow<RegisterRequest>(req, 'register', form.csrf);
+        try {
+          await deps.register.totpConfirm(flow, form.totp ?? '');
+        } catch (e) {
+          if (!isShomeiError(e) || e.code !== 'invalid_otp') throw e;
+          if (await flows.fail(flow.id)) throw new ShomeiError('flow_attempts');
+          return htmlReply(
+            reply,
+            400,
+            messagePage(deps.serviceName, 'Wrong code', `${describe(e.code, {})}: go back and try the next code.`),
+          );
+        }
+        return htmlReply(
+          reply,
+          200,
+          messagePage(
+            deps.serviceName,
+            'Authenticator app set up',
+            'Your authenticator app is set up. You can close this page.',
+          ),
+        );
+      } catch (e) {
+        return message(reply, e);
       }
     });
 
