@@ -24,7 +24,7 @@ import { openKeyStore } from './bootstrap/keystore.js';
 import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
 import { publicUrl, webauthnRelyingParty } from './bootstrap/urls.js';
-import { caRoutes, createLocalCa, type LocalCa } from './ca/index.js';
+import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa } from './ca/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
 import { ipLimit } from './http/ip-limit.js';
@@ -72,6 +72,9 @@ const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
     .concat(['/enrol', '/keys/import', ADMIN_LOGIN_PATH, ADMIN_CODE_LOGIN_PATH]),
 );
 
+/** How often CRLs are checked for renewal (each is renewed at half its validity). */
+const CRL_REFRESH_MS = 10 * 60_000;
+
 /** The HTTP Basic form of a name and password typed into the RSSP's login page. */
 const basicAuthorization = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
@@ -82,6 +85,8 @@ export interface App {
   readonly store: Store;
   readonly keys: KeyService;
   readonly ca: LocalCa;
+  /** CA-2: each CA's CRLs. */
+  readonly crls: Crls;
   readonly users: Users;
   readonly audit: AuditLog;
   readonly signing: Signing;
@@ -207,7 +212,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     credential: (id) => credentialsPort(users).get(id),
     hashLength: (oid) => hashByOid(oid).length,
   });
-  const ca = createLocalCa({ store, audit, keys, clock, random, publicUrl: baseUrl });
+  const ca = createLocalCa({ store, audit, keys, clock, random, publicUrl: baseUrl, policies: config.ca.policyOids });
   const signing = createSigning({
     credentials: credentialsPort(users),
     keys: keysPort(keys),
@@ -261,7 +266,12 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     users,
     audit,
   });
-  caRoutes(http, ca);
+  const crls = createCrls({ store, keys, clock, audit, ca, validityHours: config.ca.crlValidityHours });
+  // CA-2: a revocation, hold or release is in the issuer's CRL at once.
+  ca.onStatusChange(async (issuerId) => {
+    await crls.issue(issuerId);
+  });
+  caRoutes(http, { ca, crls, serviceName: config.service.name, policies: config.ca.policyOids });
   const rp = webauthnRelyingParty(config);
   const webauthn = createWebAuthnFactor({
     store,
@@ -313,6 +323,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     requiredLevel: adminRequiredLevel(config),
   });
   opsRoutes(http, { audit, store, verifierKey: logKey.signer.verifierKey });
+  let crlTimer: NodeJS.Timeout | undefined;
 
   return {
     config,
@@ -320,6 +331,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     store,
     keys,
     ca,
+    crls,
     users,
     audit,
     signing,
@@ -328,8 +340,16 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     http,
     logVerifierKey: logKey.signer.verifierKey,
     baseUrl,
-    start: () => audit.start(),
+    start() {
+      audit.start();
+      // CA-2: CRLs are re-issued once half their validity has passed, whether or not anything changed.
+      crlTimer ??= setInterval(() => {
+        crls.refreshAll().catch((e) => http.log.error({ err: e }, 'CRL refresh failed'));
+      }, CRL_REFRESH_MS);
+      crlTimer.unref();
+    },
     async close() {
+      if (crlTimer) clearInterval(crlTimer);
       await http.close();
       await audit.stop();
       await keystore.close();

@@ -56,9 +56,10 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
   });
 
   it.each(['EC-P256', 'RSA-2048'] as const)(
-    'KEY-3: a %s certificate issued by the root passes openssl verify',
+    'KEY-3, CA-1: a %s certificate issued by the issuing CA under the root passes openssl verify',
     async (keyType) => {
       const root = await ca.ensure();
+      const issuing = await ca.issuing();
       const key = await keys.generate(keyType, 'signing');
       const ee = await ca.issue({
         keyId: key.id,
@@ -66,12 +67,10 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
         profile: 'signing',
         validityDays: 365,
       });
-      const v = openssl({ 'root.pem': certPem(root.certificate), 'ee.pem': certPem(ee) }, [
-        'verify',
-        '-CAfile',
-        '{root.pem}',
-        '{ee.pem}',
-      ]);
+      const v = openssl(
+        { 'root.pem': certPem(root.certificate), 'issuing.pem': certPem(issuing.certificate), 'ee.pem': certPem(ee) },
+        ['verify', '-CAfile', '{root.pem}', '-untrusted', '{issuing.pem}', '{ee.pem}'],
+      );
       expect(v.out).toContain('OK');
       expect(v.ok).toBe(true);
       const text = x509Text(ee).out;
@@ -79,13 +78,17 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
       expect(text).toMatch(/Basic Constraints: critical\s+CA:FALSE/);
       expect(text).toContain('Authority Key Identifier');
       expect(text).toContain('Subject Key Identifier');
-      expect(text).toContain('CA Issuers - URI:https://shomei.test/ca/root.der');
+      expect(text).toContain('CA Issuers - URI:https://shomei.test/ca/issuing-1.der');
+      expect(text).toContain('OCSP - URI:https://shomei.test/ocsp');
+      expect(text).toContain('URI:https://shomei.test/crl/issuing-1.crl');
       expect(text).toMatch(/Subject: C ?= ?JP, CN ?= ?Alice Example/);
       const cert = await keys.certificate(key.id);
-      expect(cert?.chain.map((c) => c.toString('hex'))).toEqual([ee.toString('hex'), root.certificate.toString('hex')]);
+      expect(cert?.chain.map((c) => c.toString('hex'))).toEqual(
+        [ee, issuing.certificate, root.certificate].map((c) => c.toString('hex')),
+      );
       expect(cert).toMatchObject({
         subjectDn: 'CN=Alice Example, C=JP',
-        issuerDn: 'CN=shomei local root CA',
+        issuerDn: 'CN=shomei issuing CA 1',
         status: 'valid',
       });
       expect(cert?.serialNumber).toMatch(/^[0-9a-f]{32,34}$/);
@@ -95,10 +98,11 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
 
   it('KEY-3: importCertificateChain refuses a chain for another key or out of order', async () => {
     const root = await ca.ensure();
+    const issuing = await ca.issuing();
     const a = await keys.generate('EC-P256', 'signing');
     const b = await keys.generate('EC-P256', 'signing');
     const ee = await ca.issue({ keyId: a.id, subjectDn: 'CN=A', profile: 'signing', validityDays: 30 });
-    await expect(keys.importCertificateChain(b.id, [ee, root.certificate])).rejects.toMatchObject({
+    await expect(keys.importCertificateChain(b.id, [ee, issuing.certificate, root.certificate])).rejects.toMatchObject({
       code: 'certificate_mismatch',
       message: expect.stringContaining('another key'),
     });
@@ -110,7 +114,9 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
     await expect(keys.importCertificateChain(a.id, [Buffer.from('junk')])).rejects.toMatchObject({
       code: 'certificate_mismatch',
     });
-    expect((await keys.importCertificateChain(a.id, [ee, root.certificate])).subjectDn).toBe('CN=A');
+    expect((await keys.importCertificateChain(a.id, [ee, issuing.certificate, root.certificate])).subjectDn).toBe(
+      'CN=A',
+    );
   });
 
   it('KEY-3: validity beyond the root, or for a destroyed key, is refused', async () => {

@@ -15,6 +15,7 @@ export {
   lifecycleDeps,
   type Rekeyed,
   rekeyCredential,
+  releaseCredential,
   renewCredential,
   revokeCredential,
   type TransportKey,

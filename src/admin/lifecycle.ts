@@ -5,6 +5,7 @@
  * authorize and signHash reads the certificate's status). Each is logged with who and why.
  * Destroying (SIGN-2 zeroisation) is `keys.destroy`, logged by the key service.
  */
+import { serialHex } from '../ca/index.js';
 import { ShomeiError } from '../errors.js';
 import {
   type CertificateInfo,
@@ -114,8 +115,9 @@ export async function rekeyCredential(
 }
 
 /**
- * KEY-2 revoke: the credential's certificate is revoked (CRL/OCSP publication comes with the full
- * CA); with `destroyKey` the key is zeroised too (SIGN-2 "destroy on revocation").
+ * KEY-2 revoke: the credential's certificate is revoked — signing stops at once (keys/), and a
+ * certificate of this service's CA is in its CRL and OCSP at once (ca/); with `destroyKey` the key
+ * is zeroised too (SIGN-2 "destroy on revocation").
  */
 export async function revokeCredential(
   deps: LifecycleDeps,
@@ -127,6 +129,11 @@ export async function revokeCredential(
   checkKeyChange(why);
   const credential = await deps.users.getCredential(credentialId);
   const cert = await deps.keys.revokeCertificate(credential.keyId, reason, why);
+  // CA-2: a certificate of our own CA goes into its CRL and OCSP at once.
+  const issued = (await deps.ca.registry.byKey(credential.keyId)).find(
+    (c) => c.serial === serialHex(cert.serialNumber) && (c.status === 'good' || c.status === 'hold'),
+  );
+  if (issued) await deps.ca.revoke(issued.issuer_id, issued.serial, reason, why.actor);
   if (opts.destroyKey) await deps.keys.destroy(credential.keyId, why);
   await deps.audit.append({
     type: 'credential.revoke',
@@ -139,6 +146,32 @@ export async function revokeCredential(
     keyId: credential.keyId,
     certificateSerial: cert.serialNumber,
     keyDestroyed: opts.destroyKey === true,
+  });
+  return cert;
+}
+
+/** CA-2 release: a credential's certificate on hold is valid again — in keys/, the CRL and OCSP. */
+export async function releaseCredential(
+  deps: LifecycleDeps,
+  credentialId: string,
+  why: KeyChange,
+): Promise<CertificateInfo> {
+  checkKeyChange(why);
+  const credential = await deps.users.getCredential(credentialId);
+  const cert = await deps.keys.releaseCertificateHold(credential.keyId, why);
+  const held = (await deps.ca.registry.byKey(credential.keyId)).find(
+    (c) => c.serial === serialHex(cert.serialNumber) && c.status === 'hold',
+  );
+  if (held) await deps.ca.release(held.issuer_id, held.serial, why.actor);
+  await deps.audit.append({
+    type: 'credential.release',
+    actor: why.actor,
+    outcome: 'success',
+    reason: why.reason,
+    userId: credential.userId,
+    credentialID: credential.id,
+    keyId: credential.keyId,
+    certificateSerial: cert.serialNumber,
   });
   return cert;
 }

@@ -3,11 +3,17 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import {
   AccessDescription,
+  AltName,
   AuthorityKeyIdentifier,
   BasicConstraints,
+  CertificatePolicies,
+  CRLDistributionPoints,
+  DistributionPoint,
   Extension,
+  ExtKeyUsage,
   GeneralName,
   InfoAccess,
+  PolicyInformation,
   PublicKeyInfo,
 } from 'pkijs';
 
@@ -15,10 +21,62 @@ const ext = (extnID: string, critical: boolean, value: asn1js.BaseBlock): Extens
   new Extension({ extnID, critical, extnValue: value.toBER(false) });
 
 /** RFC 5280 §4.2.1.9; for a CA, critical. cA FALSE is the DEFAULT and so encodes as an empty SEQUENCE. */
-export const basicConstraints = (cA: boolean): Extension =>
-  ext('2.5.29.19', true, new BasicConstraints({ cA }).toSchema());
+export const basicConstraints = (cA: boolean, pathLenConstraint?: number): Extension =>
+  ext(
+    '2.5.29.19',
+    true,
+    new BasicConstraints({ cA, ...(pathLenConstraint !== undefined ? { pathLenConstraint } : {}) }).toSchema(),
+  );
 
-export const KeyUsageBit = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5, cRLSign: 6 } as const;
+export const KeyUsageBit = {
+  digitalSignature: 0,
+  nonRepudiation: 1,
+  keyEncipherment: 2,
+  keyCertSign: 5,
+  cRLSign: 6,
+} as const;
+
+/** RFC 5280 §4.2.1.12 purposes of the profiles (id-kp-*). */
+export const EKU = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+} as const;
+
+/** RFC 5280 §4.2.1.12; critical where the purpose must bind (RFC 3161 §2.3 for a TSA). */
+export const extKeyUsage = (purposes: readonly string[], critical: boolean): Extension =>
+  ext('2.5.29.37', critical, new ExtKeyUsage({ keyPurposes: [...purposes] }).toSchema());
+
+/** RFC 5280 §4.2.1.13: where the issuer's CRL is published (a URI full name). */
+export const crlDistributionPoint = (url: string): Extension =>
+  ext(
+    '2.5.29.31',
+    false,
+    new CRLDistributionPoints({
+      distributionPoints: [new DistributionPoint({ distributionPoint: [new GeneralName({ type: 6, value: url })] })],
+    }).toSchema(),
+  );
+
+/** RFC 5280 §4.2.1.4: the policy OIDs the certificate was issued under (non-critical). */
+export const certificatePolicies = (oids: readonly string[]): Extension =>
+  ext(
+    '2.5.29.32',
+    false,
+    new CertificatePolicies({
+      certificatePolicies: oids.map((policyIdentifier) => new PolicyInformation({ policyIdentifier })),
+    }).toSchema(),
+  );
+
+/** RFC 6960 §4.2.2.2.1 id-pkix-ocsp-nocheck: a responder's own certificate is not checked by OCSP. */
+export const ocspNoCheck = (): Extension => ext('1.3.6.1.5.5.7.48.1.5', false, new asn1js.Null());
+
+/** RFC 5280 §4.2.1.6: DNS names (the service's TLS certificate). */
+export const subjectAltDns = (names: readonly string[]): Extension =>
+  ext(
+    '2.5.29.17',
+    false,
+    new AltName({ altNames: names.map((value) => new GeneralName({ type: 2, value })) }).toSchema(),
+  );
 
 /** RFC 5280 §4.2.1.3, critical. DER named-bit-list: trailing zero bits are dropped (X.690 §11.2.2). */
 export function keyUsage(bits: readonly number[]): Extension {
@@ -47,17 +105,19 @@ export const authorityKeyIdentifier = (keyId: Uint8Array): Extension =>
     new AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: keyId }) }).toSchema(),
   );
 
-/** RFC 5280 §4.2.2.1: id-ad-caIssuers, where relying parties can fetch the issuing certificate. */
-export const caIssuers = (url: string): Extension =>
-  ext(
-    '1.3.6.1.5.5.7.1.1',
-    false,
-    new InfoAccess({
-      accessDescriptions: [
-        new AccessDescription({
-          accessMethod: '1.3.6.1.5.5.7.48.2',
-          accessLocation: new GeneralName({ type: 6, value: url }),
-        }),
-      ],
-    }).toSchema(),
-  );
+/**
+ * RFC 5280 §4.2.2.1 Authority Information Access: id-ad-ocsp (where to ask for status) and
+ * id-ad-caIssuers (where to fetch the issuing certificate).
+ */
+export function authorityInfoAccess(urls: { readonly ocsp?: string; readonly caIssuers?: string }): Extension {
+  const at = (accessMethod: string, url: string) =>
+    new AccessDescription({ accessMethod, accessLocation: new GeneralName({ type: 6, value: url }) });
+  const accessDescriptions = [
+    ...(urls.ocsp ? [at('1.3.6.1.5.5.7.48.1', urls.ocsp)] : []),
+    ...(urls.caIssuers ? [at('1.3.6.1.5.5.7.48.2', urls.caIssuers)] : []),
+  ];
+  return ext('1.3.6.1.5.5.7.1.1', false, new InfoAccess({ accessDescriptions }).toSchema());
+}
+
+/** AIA with caIssuers only. */
+export const caIssuers = (url: string): Extension => authorityInfoAccess({ caIssuers: url });

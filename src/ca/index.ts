@@ -1,3 +1,27 @@
-/** The built-in CA (KEY-3). For now a minimal local root that issues signing certificates. */
-export { type CaRoot, createLocalCa, type IssueRequest, type LocalCa, type LocalCaOptions } from './local-ca.js';
-export { caRoutes } from './routes.js';
+/** The built-in CA (CA-1, CA-2, CA-3): a root, an issuing CA, profiles, the registry of issued certificates. */
+
+export { CRL_VALIDITY_HOURS, type Crls, createCrls, type PublishedCrl } from './crl.js';
+export {
+  type CaAuthority,
+  type CaRoot,
+  createLocalCa,
+  DEFAULT_POLICY_OIDS,
+  type EndEntityProfile,
+  ISSUING_ID,
+  type IssueRequest,
+  type LocalCa,
+  type LocalCaOptions,
+  ROOT_ID,
+  type StatusListener,
+} from './local-ca.js';
+export { type IssuerUrls, isProfileName, PROFILES, type ProfileName } from './profiles.js';
+export {
+  type CertificateStatus,
+  CRL_REASONS,
+  type CrlReasonName,
+  type IssuedCertificate,
+  isCrlReason,
+  type Registry,
+  serialHex,
+} from './registry.js';
+export { caRoutes, fingerprint, type RepositoryDeps } from './routes.js';

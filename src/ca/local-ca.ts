@@ -1,7 +1,9 @@
 /**
- * A minimal local CA (KEY-3's "built-in CA"): one self-signed root, created once and persisted,
- * issuing signing certificates for keys held by the key service. The full CA (revocation, OCSP,
- * intermediates) comes later; this is enough for a credential to carry a real, verifiable chain.
+ * The built-in CA hierarchy (CA-1): a root (EC P-384, self-signed, persisted; its key can be kept
+ * offline, used only to certify issuing CAs and sign their CRLs) and an issuing CA under it that
+ * certifies end-entity keys with the profiles of profiles.ts. Every certificate is recorded in the
+ * registry (registry.ts) that CRLs and OCSP answer from, and carries the AIA (OCSP, caIssuers) and
+ * CRL distribution point URLs of this service.
  */
 import { createHash } from 'node:crypto';
 import { Certificate } from 'pkijs';
@@ -14,15 +16,20 @@ import { buildCertificate, randomSerial } from './certificate.js';
 import {
   authorityKeyIdentifier,
   basicConstraints,
-  caIssuers,
   KeyUsageBit,
   keyIdentifier,
   keyUsage,
   subjectKeyIdentifier,
 } from './extensions.js';
+import { type IssuerUrls, PROFILES, type ProfileName } from './profiles.js';
+import { type CrlReasonName, createRegistry, type IssuedCertificate, type Registry, serialHex } from './registry.js';
 
 const DAY = 86_400_000;
-const ROOT_ID = 'local-root';
+export const ROOT_ID = 'local-root';
+export const ISSUING_ID = 'issuing-1';
+
+/** The policy OID of certificates issued with the default configuration (the example arc, X.660 2.999). */
+export const DEFAULT_POLICY_OIDS: readonly string[] = ['2.999.1.1'];
 
 export interface LocalCaOptions {
   readonly store: Store;
@@ -31,143 +38,336 @@ export interface LocalCaOptions {
   readonly keys: KeyService;
   readonly clock: Clock;
   readonly random: Random;
-  /** Base URL of this service, for the caIssuers pointer in issued certificates. */
+  /** Base URL of this service: the AIA and CRL distribution point URLs are under it. */
   readonly publicUrl: string;
   readonly rootSubjectDn?: string;
+  readonly issuingSubjectDn?: string;
   readonly rootKeyType?: Extract<KeyType, 'EC-P384' | 'RSA-3072'>;
   readonly rootValidityDays?: number;
+  /** Certificate policy OIDs (CA-3). */
+  readonly policies?: readonly string[];
 }
 
-export interface CaRoot {
+export interface CaAuthority {
+  readonly id: string;
   readonly keyId: string;
   /** DER. */
   readonly certificate: Buffer;
   readonly subjectDn: string;
+  readonly role: 'root' | 'issuing';
+  readonly parentId: string | null;
 }
+
+/** The root, as callers before the hierarchy knew it. */
+export type CaRoot = CaAuthority;
+
+export type EndEntityProfile = Exclude<ProfileName, 'issuing-ca'>;
 
 export interface IssueRequest {
   readonly keyId: string;
   readonly subjectDn: string;
-  readonly profile: 'signing';
+  readonly profile: EndEntityProfile;
   readonly validityDays: number;
+  /** TLS profile: the DNS names. */
+  readonly dnsNames?: readonly string[];
 }
 
 export interface LocalCa {
   /** Creates the root on first start; later starts reuse the stored one. */
   ensure(): Promise<CaRoot>;
-  /** Issues a certificate for the key and stores the chain [ee, root] with it; returns the DER. */
+  /** The issuing CA under the root, created on first use. */
+  issuing(): Promise<CaAuthority>;
+  /** Root and issuing CA (CA-3's repository lists them). */
+  authorities(): Promise<CaAuthority[]>;
+  /** Issues a certificate for the key from the issuing CA; stores the chain [ee, issuing, root]. */
   issue(req: IssueRequest): Promise<Buffer>;
+  /** The AIA and CDP URLs of certificates an authority issues. */
+  urls(authorityId: string): IssuerUrls;
+  readonly registry: Registry;
+  /**
+   * CA-2: revokes (or holds) a certificate this CA issued and tells the listeners (CRL, OCSP) at
+   * once. The key's own certificate record (keys/) is the caller's: admin/lifecycle.ts does both.
+   */
+  revoke(issuerId: string, serial: string, reason: CrlReasonName, actor: string): Promise<IssuedCertificate>;
+  /** Ends a certificateHold. */
+  release(issuerId: string, serial: string, actor: string): Promise<IssuedCertificate>;
+  /** Called after every status change, with the issuer and serial (CRL regeneration, OCSP refresh). */
+  onStatusChange(listener: StatusListener): void;
 }
+
+export type StatusListener = (issuerId: string, serial: string) => Promise<void> | void;
 
 export function createLocalCa(opts: LocalCaOptions): LocalCa {
+  const registry = createRegistry(opts);
+  const base = opts.publicUrl.replace(/\/+$/, '');
+  const urls = (id: string): IssuerUrls => ({
+    caIssuers: `${base}/ca/${id}.der`,
+    crl: `${base}/crl/${id}.crl`,
+    ocsp: `${base}/ocsp`,
+  });
+  const policies = opts.policies ?? DEFAULT_POLICY_OIDS;
   let root: Promise<CaRoot> | undefined;
-  const ensure = (): Promise<CaRoot> => {
-    root ??= loadOrCreateRoot(opts).catch((e) => {
-      root = undefined;
+  let issuingCa: Promise<CaAuthority> | undefined;
+  const once = <T>(
+    get: () => Promise<T> | undefined,
+    set: (p: Promise<T> | undefined) => void,
+    make: () => Promise<T>,
+  ) => {
+    const existing = get();
+    if (existing) return existing;
+    const p = make().catch((e) => {
+      set(undefined);
       throw e;
     });
-    return root;
+    set(p);
+    return p;
   };
-  return { ensure, issue: async (req) => issue(opts, await ensure(), req) };
+  const ensure = () =>
+    once(
+      () => root,
+      (p) => {
+        root = p;
+      },
+      () => loadOrCreate(opts, ROOT_ID, () => createRoot(opts)),
+    );
+  const issuing = () =>
+    once(
+      () => issuingCa,
+      (p) => {
+        issuingCa = p;
+      },
+      async () => {
+        const r = await ensure();
+        return loadOrCreate(opts, ISSUING_ID, () => createIssuing(opts, r, registry, urls(r.id), policies));
+      },
+    );
+  const listeners: StatusListener[] = [];
+  const changed = async (c: IssuedCertificate, type: string, actor: string) => {
+    await opts.audit.append({
+      type,
+      actor,
+      outcome: 'success',
+      issuerId: c.issuer_id,
+      serialNumber: c.serial,
+      status: c.status,
+      revocationReason: c.revocation_reason,
+      keyId: c.key_id,
+    });
+    for (const l of listeners) await l(c.issuer_id, c.serial);
+    return c;
+  };
+  return {
+    revoke: async (issuerId, serial, reason, actor) =>
+      changed(await registry.revoke(issuerId, serial, reason), 'ca.certificate.revoke', actor),
+    release: async (issuerId, serial, actor) =>
+      changed(await registry.release(issuerId, serial), 'ca.certificate.release', actor),
+    onStatusChange: (l) => {
+      listeners.push(l);
+    },
+    ensure,
+    issuing,
+    async authorities() {
+      return [await ensure(), await issuing()];
+    },
+    issue: async (req) => issue(opts, await issuing(), await ensure(), registry, urls(ISSUING_ID), policies, req),
+    urls,
+    registry,
+  };
 }
 
-async function loadRoot(store: Store): Promise<CaRoot | undefined> {
-  const r = await store.db.selectFrom('ca_authorities').selectAll().where('id', '=', ROOT_ID).executeTakeFirst();
-  return r && { keyId: r.key_id, certificate: Buffer.from(r.certificate), subjectDn: r.subject_dn };
+async function load(store: Store, id: string): Promise<CaAuthority | undefined> {
+  const r = await store.db.selectFrom('ca_authorities').selectAll().where('id', '=', id).executeTakeFirst();
+  return (
+    r && {
+      id: r.id,
+      keyId: r.key_id,
+      certificate: Buffer.from(r.certificate),
+      subjectDn: r.subject_dn,
+      role: r.role === 'root' ? 'root' : 'issuing',
+      parentId: r.parent_id,
+    }
+  );
 }
 
-async function loadOrCreateRoot(opts: LocalCaOptions): Promise<CaRoot> {
-  const existing = await loadRoot(opts.store);
+/** Loads the authority or makes it; of two instances racing, one row wins and the loser's key is destroyed. */
+async function loadOrCreate(
+  opts: LocalCaOptions,
+  id: string,
+  make: () => Promise<Omit<CaAuthority, 'id'>>,
+): Promise<CaAuthority> {
+  const existing = await load(opts.store, id);
   if (existing) return existing;
-  const subjectDn = opts.rootSubjectDn ?? 'CN=shomei local root CA';
-  const key = await opts.keys.generate(opts.rootKeyType ?? 'EC-P384', 'ca-root');
-  const certificate = await selfSign(opts, key.id, key.publicKey, subjectDn);
-  await opts.keys.importCertificateChain(key.id, [certificate]);
-  const row = {
-    id: ROOT_ID,
-    key_id: key.id,
-    certificate,
-    subject_dn: subjectDn,
-    role: 'root',
-    created_at: opts.clock.now(),
-  };
+  const made = await make();
   await opts.store.db
     .insertInto('ca_authorities')
-    .values(row)
+    .values({
+      id,
+      key_id: made.keyId,
+      certificate: made.certificate,
+      subject_dn: made.subjectDn,
+      role: made.role,
+      parent_id: made.parentId,
+      created_at: opts.clock.now(),
+    })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  // Another instance may have won the race: use its root and zeroise ours.
-  const winner = (await loadRoot(opts.store)) as CaRoot;
-  if (winner.keyId !== key.id)
-    await opts.keys.destroy(key.id, { actor: 'system', reason: 'another instance made the CA root first' });
+  const winner = (await load(opts.store, id)) as CaAuthority;
+  if (winner.keyId !== made.keyId)
+    await opts.keys.destroy(made.keyId, { actor: 'system', reason: `another instance made ${id} first` });
   else
     await opts.audit.append({
-      type: 'ca.root.create',
+      type: made.role === 'root' ? 'ca.root.create' : 'ca.issuing.create',
       actor: 'system',
       outcome: 'success',
-      keyId: key.id,
-      subjectDN: subjectDn,
-      certificateSha256: createHash('sha256').update(certificate).digest('hex'),
+      authorityId: id,
+      keyId: made.keyId,
+      subjectDN: made.subjectDn,
+      certificateSha256: createHash('sha256').update(made.certificate).digest('hex'),
     });
   return winner;
 }
 
-async function selfSign(opts: LocalCaOptions, keyId: string, spki: Buffer, subjectDn: string): Promise<Buffer> {
+async function createRoot(opts: LocalCaOptions): Promise<Omit<CaAuthority, 'id'>> {
+  const subjectDn = opts.rootSubjectDn ?? 'CN=shomei local root CA';
+  const key = await opts.keys.generate(opts.rootKeyType ?? 'EC-P384', 'ca-root');
   const now = opts.clock.now();
   const name = parseDn(subjectDn);
-  const ski = keyIdentifier(spki);
   const cert = buildCertificate({
     serial: randomSerial(opts.random),
     issuer: name,
     subject: name,
     notBefore: now,
     notAfter: now + (opts.rootValidityDays ?? 3650) * DAY,
-    spki,
+    spki: key.publicKey,
     extensions: [
       basicConstraints(true),
       keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
-      subjectKeyIdentifier(ski),
+      subjectKeyIdentifier(keyIdentifier(key.publicKey)),
     ],
   });
-  return signPkiObject(opts.keys, keyId, cert, (alg) => {
+  const certificate = await signPkiObject(opts.keys, key.id, cert, (alg) => {
+    cert.signature = alg;
+  });
+  await opts.keys.importCertificateChain(key.id, [certificate]);
+  return { keyId: key.id, certificate, subjectDn, role: 'root', parentId: null };
+}
+
+async function createIssuing(
+  opts: LocalCaOptions,
+  root: CaRoot,
+  registry: Registry,
+  rootUrls: IssuerUrls,
+  policies: readonly string[],
+): Promise<Omit<CaAuthority, 'id'>> {
+  const subjectDn = opts.issuingSubjectDn ?? 'CN=shomei issuing CA 1';
+  const key = await opts.keys.generate('EC-P384', 'ca-issuing');
+  const rootCert = Certificate.fromBER(root.certificate);
+  // Half the root's remaining life, at most the profile's: the issuing CA is renewed under the same root.
+  const now = opts.clock.now();
+  const left = rootCert.notAfter.value.getTime() - now;
+  const notAfter = now + Math.min(PROFILES['issuing-ca'].maxValidityDays * DAY, Math.floor(left / 2));
+  const certificate = await signUnder(opts, root, {
+    subjectDn,
+    spki: key.publicKey,
+    notAfter,
+    extensions: PROFILES['issuing-ca'].extensions({ urls: rootUrls, policies }),
+  });
+  await opts.keys.importCertificateChain(key.id, [certificate, root.certificate]);
+  await recordIssued(registry, root.id, certificate, subjectDn, key.id, 'issuing-ca');
+  return { keyId: key.id, certificate, subjectDn, role: 'issuing', parentId: root.id };
+}
+
+/** Builds and signs a certificate with the issuer's key (SKI, AKI and the given extensions). */
+async function signUnder(
+  opts: LocalCaOptions,
+  issuer: CaAuthority,
+  t: {
+    subjectDn: string;
+    spki: Buffer;
+    notAfter: number;
+    extensions: ReturnType<(typeof PROFILES)['signing']['extensions']>;
+  },
+): Promise<Buffer> {
+  const issuerCert = Certificate.fromBER(issuer.certificate);
+  const cert = buildCertificate({
+    serial: randomSerial(opts.random),
+    issuer: issuerCert.subject,
+    subject: parseDn(t.subjectDn),
+    notBefore: opts.clock.now(),
+    notAfter: t.notAfter,
+    spki: t.spki,
+    extensions: [
+      subjectKeyIdentifier(keyIdentifier(t.spki)),
+      authorityKeyIdentifier(keyIdentifier(new Uint8Array(issuerCert.subjectPublicKeyInfo.toSchema().toBER(false)))),
+      ...t.extensions,
+    ],
+  });
+  return signPkiObject(opts.keys, issuer.keyId, cert, (alg) => {
     cert.signature = alg;
   });
 }
 
-async function issue(opts: LocalCaOptions, root: CaRoot, req: IssueRequest): Promise<Buffer> {
+async function recordIssued(
+  registry: Registry,
+  issuerId: string,
+  der: Buffer,
+  subjectDn: string,
+  keyId: string | null,
+  profile: string,
+): Promise<void> {
+  const c = Certificate.fromBER(der);
+  await registry.record({
+    issuerId,
+    serial: serialHex(c.serialNumber.valueBlock.valueHexView),
+    subjectDn,
+    keyId,
+    profile,
+    notBefore: c.notBefore.value.getTime(),
+    notAfter: c.notAfter.value.getTime(),
+    der,
+  });
+}
+
+async function issue(
+  opts: LocalCaOptions,
+  issuingCa: CaAuthority,
+  root: CaRoot,
+  registry: Registry,
+  issuerUrls: IssuerUrls,
+  policies: readonly string[],
+  req: IssueRequest,
+): Promise<Buffer> {
+  const profile = PROFILES[req.profile];
+  if (!profile || req.profile === ('issuing-ca' as string))
+    throw new ShomeiError('invalid_parameter', { name: 'profile' });
   const key = await opts.keys.get(req.keyId);
   if (key.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${key.status}` });
-  const issuer = Certificate.fromBER(root.certificate);
-  const now = opts.clock.now();
-  const notAfter = now + req.validityDays * DAY;
+  const issuerCert = Certificate.fromBER(issuingCa.certificate);
+  const notAfter = opts.clock.now() + req.validityDays * DAY;
   // RFC 5280 §6.1.3 does not forbid outliving the issuer, but validators reject such chains in practice.
-  if (!Number.isInteger(req.validityDays) || req.validityDays < 1 || notAfter > issuer.notAfter.value.getTime()) {
+  if (
+    !Number.isInteger(req.validityDays) ||
+    req.validityDays < 1 ||
+    req.validityDays > profile.maxValidityDays ||
+    notAfter > issuerCert.notAfter.value.getTime()
+  ) {
     throw new ShomeiError('invalid_parameter', { name: 'validityDays' });
   }
-  const cert = buildCertificate({
-    serial: randomSerial(opts.random),
-    issuer: issuer.subject,
-    subject: parseDn(req.subjectDn),
-    notBefore: now,
-    notAfter,
+  if (req.profile === 'tls' && !req.dnsNames?.length) throw new ShomeiError('invalid_parameter', { name: 'dnsNames' });
+  const ee = await signUnder(opts, issuingCa, {
+    subjectDn: req.subjectDn,
     spki: key.publicKey,
-    extensions: [
-      basicConstraints(false),
-      keyUsage([KeyUsageBit.digitalSignature, KeyUsageBit.nonRepudiation]),
-      subjectKeyIdentifier(keyIdentifier(key.publicKey)),
-      authorityKeyIdentifier(keyIdentifier(new Uint8Array(issuer.subjectPublicKeyInfo.toSchema().toBER(false)))),
-      caIssuers(`${opts.publicUrl.replace(/\/+$/, '')}/ca/root.der`),
-    ],
+    notAfter,
+    extensions: profile.extensions({ urls: issuerUrls, policies, ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}) }),
   });
-  const ee = await signPkiObject(opts.keys, root.keyId, cert, (alg) => {
-    cert.signature = alg;
-  });
-  const info = await opts.keys.importCertificateChain(req.keyId, [ee, root.certificate]);
+  const info = await opts.keys.importCertificateChain(req.keyId, [ee, issuingCa.certificate, root.certificate]);
+  await recordIssued(registry, issuingCa.id, ee, info.subjectDn, req.keyId, req.profile);
   await opts.audit.append({
     type: 'certificate.issue',
     actor: 'system',
     outcome: 'success',
     keyId: req.keyId,
+    issuerId: issuingCa.id,
     profile: req.profile,
     subjectDN: info.subjectDn,
     serialNumber: info.serialNumber,

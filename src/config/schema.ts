@@ -169,6 +169,20 @@ export const ConfigSchema = T.Object(
       },
       { default: {} },
     ),
+    /** The built-in CA (CA-1..CA-3). */
+    ca: T.Object(
+      {
+        /** Certificate policy OIDs named in issued certificates; the default is the example arc 2.999. */
+        policyOids: T.Array(T.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', maxLength: 128 }), {
+          default: ['2.999.1.1'],
+          minItems: 1,
+          maxItems: 8,
+        }),
+        /** How long a CRL is valid; a new one is issued when half of it has passed, and after every revocation. */
+        crlValidityHours: T.Integer({ minimum: 1, maximum: 24 * 14, default: 24 }),
+      },
+      { default: {} },
+    ),
   },
   { additionalProperties: false },
 );

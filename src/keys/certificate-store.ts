@@ -82,7 +82,10 @@ export async function loadCertificate(store: Store, keyId: string): Promise<Cert
   };
 }
 
-/** Marks the key's certificate revoked; refused for a key without one or one already revoked. */
+/**
+ * Marks the key's certificate revoked — or suspended for certificateHold, which `releaseHold`
+ * can end; refused for a key without one or one already revoked. A held one may be revoked.
+ */
 export async function markRevoked(
   store: Store,
   keyId: string,
@@ -94,12 +97,24 @@ export async function markRevoked(
   }
   const res = await store.db
     .updateTable('key_certificates')
-    .set({ status: 'revoked', revoked_at: now, revocation_reason: reason })
+    .set({ status: reason === 'certificateHold' ? 'suspended' : 'revoked', revoked_at: now, revocation_reason: reason })
     .where('key_id', '=', keyId)
-    .where('status', '!=', 'revoked')
+    .where('status', 'not in', reason === 'certificateHold' ? ['revoked', 'suspended'] : ['revoked'])
     .executeTakeFirst();
   const cert = await loadCertificate(store, keyId);
   if (!cert) throw new ShomeiError('invalid_state', { detail: 'the key has no certificate' });
   if (res.numUpdatedRows === 0n) throw new ShomeiError('invalid_state', { detail: 'certificate already revoked' });
   return cert;
+}
+
+/** Ends a certificateHold: the certificate is valid again (RFC 5280 §5.3.1). */
+export async function releaseHold(store: Store, keyId: string): Promise<CertificateInfo> {
+  const res = await store.db
+    .updateTable('key_certificates')
+    .set({ status: 'valid', revoked_at: null, revocation_reason: null })
+    .where('key_id', '=', keyId)
+    .where('status', '=', 'suspended')
+    .executeTakeFirst();
+  if (res.numUpdatedRows === 0n) throw new ShomeiError('invalid_state', { detail: 'certificate is not on hold' });
+  return (await loadCertificate(store, keyId)) as CertificateInfo;
 }

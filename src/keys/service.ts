@@ -7,7 +7,7 @@ import { ShomeiError } from '../errors.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { KeysTable, Store } from '../store/index.js';
 import { KEY_TYPES, type KeyPolicy, type KeyType, keyTypeInfo } from './algorithms.js';
-import { loadCertificate, markRevoked, type RevocationReason, storeChain } from './certificate-store.js';
+import { loadCertificate, markRevoked, type RevocationReason, releaseHold, storeChain } from './certificate-store.js';
 import { type CertificateInfo, checkChain } from './certificates.js';
 import { buildCsr } from './csr.js';
 import type { KeyHandle, KeyStore, KeyUsage, StoredKey } from './keystore.js';
@@ -79,6 +79,8 @@ export interface KeyService {
   destroy(id: string, why: KeyChange): Promise<void>;
   /** KEY-2: marks the key's certificate revoked (RFC 5280 §5.3.1 reason); signing stops at once. Logged. */
   revokeCertificate(keyId: string, reason: RevocationReason, why: KeyChange): Promise<CertificateInfo>;
+  /** KEY-2: ends a certificateHold; the key signs again. Logged. */
+  releaseCertificateHold(keyId: string, why: KeyChange): Promise<CertificateInfo>;
   /**
    * Where lifecycle events go. The log's own key is made before the log exists, so the log is
    * attached once built (app.ts); until then (first start only) nothing can be logged.
@@ -256,6 +258,13 @@ export function createKeyService(deps: KeyServiceDeps): KeyService {
       const r = await row(keyId);
       const cert = await markRevoked(store, keyId, reason, clock.now());
       await logChange('certificate.revoke', r, why, { serialNumber: cert.serialNumber, revocationReason: reason });
+      return cert;
+    },
+    async releaseCertificateHold(keyId, why) {
+      checkKeyChange(why);
+      const r = await row(keyId);
+      const cert = await releaseHold(store, keyId);
+      await logChange('certificate.release', r, why, { serialNumber: cert.serialNumber });
       return cert;
     },
     attachAudit(sink) {

@@ -147,8 +147,41 @@ export interface CaAuthoritiesTable {
   key_id: string;
   certificate: Buffer;
   subject_dn: string;
+  /** 'root' | 'issuing' | 'ocsp' (the delegated OCSP responder, CA-2). */
   role: string;
   created_at: number;
+  /** The CA that certified this one; null for the root. */
+  parent_id: Generated<string | null>;
+  /** 'online', or 'offline' for a root whose key is used only in a ceremony (CA-1). */
+  status: Generated<string>;
+  /** Number of the latest CRL issued (RFC 5280 §5.2.3). */
+  crl_number: Generated<number>;
+}
+
+/** Every certificate a CA of this service issued (CA-2): what CRLs and OCSP answer from. */
+export interface CaCertificatesTable {
+  issuer_id: string;
+  /** Lower-case hex of the serial number's magnitude, no leading zeros. */
+  serial: string;
+  subject_dn: string;
+  key_id: string | null;
+  profile: string;
+  not_before: number;
+  not_after: number;
+  status: 'good' | 'revoked' | 'hold';
+  /** RFC 5280 §5.3.1 CRLReason code; 6 (certificateHold) while on hold. */
+  revocation_reason: number | null;
+  revoked_at: number | null;
+  der: Buffer;
+  created_at: number;
+}
+
+export interface CaCrlsTable {
+  issuer_id: string;
+  number: number;
+  this_update: number;
+  next_update: number;
+  der: Buffer;
 }
 
 export interface AccessTokensTable {
@@ -337,6 +370,8 @@ export interface Database {
   oauth_par: OAuthParTable;
   otp_challenges: OtpChallengesTable;
   webauthn_credentials: WebAuthnCredentialsTable;
+  ca_certificates: CaCertificatesTable;
+  ca_crls: CaCrlsTable;
   web_flows: WebFlowsTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;

@@ -8,6 +8,7 @@ import {
   importUserKey,
   lifecycleDeps,
   rekeyCredential,
+  releaseCredential,
   renewCredential,
   revokeCredential,
   transferKey,
@@ -206,10 +207,25 @@ function lifecycleCommands(cred: Command): void {
           destroyKey: o.destroyKey === true,
         }),
       );
+      const status = o.reason === 'certificateHold' ? 'on hold' : 'revoked';
       emit(
         g,
-        { credentialID: id, serialNumber: cert.serialNumber, status: 'revoked', reason: o.reason },
-        () => `revoked ${id}: certificate ${cert.serialNumber} (${o.reason})`,
+        { credentialID: id, serialNumber: cert.serialNumber, status, reason: o.reason },
+        () => `${status} ${id}: certificate ${cert.serialNumber} (${o.reason}); in the CRL and OCSP now`,
+      );
+    });
+  cred
+    .command('release <credentialID>')
+    .description('end a certificateHold: the certificate is valid again and the credential signs (CA-2)')
+    .option('--comment <text>', 'why, in words; recorded in the log with who')
+    .action(async (id: string, o: { comment?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const why = { actor: cliActor(), reason: o.comment ?? 'hold released' };
+      const cert = await withApp(g, (app) => releaseCredential(lifecycleDeps(app), id, why));
+      emit(
+        g,
+        { credentialID: id, serialNumber: cert.serialNumber, status: 'valid' },
+        () => `released ${id}: certificate ${cert.serialNumber} is valid again`,
       );
     });
 }
