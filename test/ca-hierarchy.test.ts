@@ -3,10 +3,11 @@
  * `openssl verify -crl_check_all` before and after a revocation, hold and release, and the
  * repository's fingerprints against `openssl x509 -fingerprint -sha256`. On SQLite and PostgreSQL.
  */
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleDeps, releaseCredential, revokeCredential } from '../src/admin/index.js';
-import { ISSUING_ID, ROOT_ID } from '../src/ca/index.js';
+import { bulkIssue, ISSUING_ID, ROOT_ID } from '../src/ca/index.js';
 import { certPem, openssl } from './keys-openssl.js';
 import { ACTOR, addCredential, authorizeBody, startAppOn, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
@@ -199,6 +200,90 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
     const issuing = text((await t.app.ca.issuing()).certificate);
     expect(issuing).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
     expect(issuing).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign/);
+  });
+
+  it('CA-1: a certificate from a PKCS#10 request made by openssl verifies; a request whose signature does not verify, or with a weak key, is refused', async () => {
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-subj',
+        '/CN=device 42/O=Example',
+        '-outform',
+        'DER',
+      ],
+      { encoding: 'buffer' },
+    );
+    expect(made.status).toBe(0);
+    const csr = made.stdout;
+    const der = await t.app.ca.issueFromCsr({ csr, profile: 'seal', validityDays: 30 }, ACTOR);
+    const x = text(der);
+    expect(x).toMatch(/Subject: CN ?= ?device 42, O ?= ?Example/);
+    const [root, issuing] = await t.app.ca.authorities();
+    const v = openssl(
+      { 'root.pem': certPem(root!.certificate), 'issuing.pem': certPem(issuing!.certificate), 'ee.pem': certPem(der) },
+      ['verify', '-CAfile', '{root.pem}', '-untrusted', '{issuing.pem}', '{ee.pem}'],
+    );
+    expect(v.ok, v.out).toBe(true);
+    const tampered = Buffer.from(csr);
+    tampered[tampered.length - 5] = (tampered[tampered.length - 5] as number) ^ 0xff;
+    await expect(
+      t.app.ca.issueFromCsr({ csr: tampered, profile: 'seal', validityDays: 30 }, ACTOR),
+    ).rejects.toMatchObject({ code: 'invalid_parameter' });
+    const weak = spawnSync(
+      'openssl',
+      ['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=weak', '-outform', 'DER'],
+      { encoding: 'buffer' },
+    );
+    if (weak.status === 0)
+      await expect(
+        t.app.ca.issueFromCsr({ csr: weak.stdout, profile: 'seal', validityDays: 30 }, ACTOR),
+      ).rejects.toMatchObject({ code: 'invalid_parameter' });
+    await expect(
+      t.app.ca.issueFromCsr({ csr: 'garbage', profile: 'seal', validityDays: 30 }, ACTOR),
+    ).rejects.toMatchObject({ code: 'invalid_parameter' });
+  });
+
+  it('CA-2: bulk issuance records every certificate; one of them revoked is in the next CRL', async () => {
+    const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+    const before = await t.app.ca.registry.count(ISSUING_ID);
+    const seen: number[] = [];
+    const r = await bulkIssue(t.app.ca, {
+      count: 1200,
+      spki,
+      batchSize: 500,
+      actor: ACTOR,
+      onProgress: (n) => seen.push(n),
+    });
+    expect(r.issued).toBe(1200);
+    expect(seen.at(-1)).toBe(1200);
+    expect(seen.every((n, i) => i === 0 || n > (seen[i - 1] as number))).toBe(true);
+    expect(await t.app.ca.registry.count(ISSUING_ID)).toBe(before + 1200);
+    const one = await t.app.store.db
+      .selectFrom('ca_certificates')
+      .select('serial')
+      .where('subject_dn', '=', 'CN=device 7')
+      .executeTakeFirstOrThrow();
+    await t.app.ca.revoke(ISSUING_ID, one.serial, 'cessationOfOperation', ACTOR);
+    const crl = openssl({ 'c.crl': (await raw(`/crl/${ISSUING_ID}.crl`)).body }, [
+      'crl',
+      '-inform',
+      'DER',
+      '-in',
+      '{c.crl}',
+      '-noout',
+      '-text',
+    ]).out;
+    expect(crl.toLowerCase()).toContain(one.serial.toUpperCase().toLowerCase());
+    expect(crl).toContain('Cessation Of Operation');
   });
 
   it('CA-2: CRL numbers grow with each CRL; the CRL is cacheable until its nextUpdate', async () => {

@@ -11,6 +11,8 @@ export interface CertificateTemplate {
   readonly notAfter: number;
   /** SubjectPublicKeyInfo, DER. */
   readonly spki: Uint8Array;
+  /** The same, parsed (a batch certifying one key parses it once). */
+  readonly spkiInfo?: PublicKeyInfo;
   readonly extensions: Extension[];
 }
 
@@ -41,7 +43,7 @@ export function buildCertificate(t: CertificateTemplate): Certificate {
   cert.subject = t.subject;
   cert.notBefore = time(t.notBefore);
   cert.notAfter = time(t.notAfter);
-  cert.subjectPublicKeyInfo = PublicKeyInfo.fromBER(t.spki);
+  cert.subjectPublicKeyInfo = t.spkiInfo ?? PublicKeyInfo.fromBER(t.spki);
   cert.extensions = t.extensions;
   return cert;
 }

@@ -1,14 +1,18 @@
 /** The built-in CA (CA-1, CA-2, CA-3): a root, an issuing CA, profiles, the registry of issued certificates. */
 
+export { type BulkRequest, bulkIssue } from './bulk.js';
 export { CRL_VALIDITY_HOURS, type Crls, createCrls, type PublishedCrl } from './crl.js';
+export { checkCsr } from './csr.js';
 export {
   type CaAuthority,
   type CaRoot,
+  type CsrIssueRequest,
   createLocalCa,
   DEFAULT_POLICY_OIDS,
   type EndEntityProfile,
   ISSUING_ID,
   type IssueRequest,
+  type KeylessRequest,
   type LocalCa,
   type LocalCaOptions,
   ROOT_ID,

@@ -6,13 +6,14 @@
  * CRL distribution point URLs of this service.
  */
 import { createHash } from 'node:crypto';
-import { Certificate } from 'pkijs';
+import { Certificate, type Extension, PublicKeyInfo } from 'pkijs';
 import type { AuditSink } from '../audit/event.js';
 import { ShomeiError } from '../errors.js';
-import { type KeyService, type KeyType, parseDn, signPkiObject } from '../keys/index.js';
+import { type KeyService, type KeyType, parseDn, signPkiObject, signPkiObjects } from '../keys/index.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { Store } from '../store/index.js';
 import { buildCertificate, randomSerial } from './certificate.js';
+import { checkCsr } from './csr.js';
 import {
   authorityKeyIdentifier,
   basicConstraints,
@@ -72,6 +73,18 @@ export interface IssueRequest {
   readonly dnsNames?: readonly string[];
 }
 
+export type KeylessRequest = Omit<IssueRequest, 'keyId'> & { readonly spki: Buffer };
+
+export interface CsrIssueRequest {
+  /** PEM or DER (base64 in a string). */
+  readonly csr: string | Uint8Array;
+  readonly profile: EndEntityProfile;
+  readonly validityDays: number;
+  /** Overrides the CSR's subject (the RA decides what is certified). */
+  readonly subjectDn?: string;
+  readonly dnsNames?: readonly string[];
+}
+
 export interface LocalCa {
   /** Creates the root on first start; later starts reuse the stored one. */
   ensure(): Promise<CaRoot>;
@@ -81,6 +94,10 @@ export interface LocalCa {
   authorities(): Promise<CaAuthority[]>;
   /** Issues a certificate for the key from the issuing CA; stores the chain [ee, issuing, root]. */
   issue(req: IssueRequest): Promise<Buffer>;
+  /** CA-1: a certificate for a key held elsewhere, from its PKCS#10 request (proof of possession checked). */
+  issueFromCsr(req: CsrIssueRequest, actor: string): Promise<Buffer>;
+  /** Many certificates for keys held elsewhere in one batch (bulk issuance, the B5 fixture). */
+  issueMany(reqs: readonly KeylessRequest[], actor: string): Promise<Buffer[]>;
   /** The AIA and CDP URLs of certificates an authority issues. */
   urls(authorityId: string): IssuerUrls;
   readonly registry: Registry;
@@ -170,6 +187,22 @@ export function createLocalCa(opts: LocalCaOptions): LocalCa {
       return [await ensure(), await issuing()];
     },
     issue: async (req) => issue(opts, await issuing(), await ensure(), registry, urls(ISSUING_ID), policies, req),
+    issueMany: async (reqs, actor) =>
+      issueKeyless(opts, await issuing(), registry, urls(ISSUING_ID), policies, reqs, actor),
+    async issueFromCsr(req, actor) {
+      const checked = checkCsr(req.csr);
+      const { csr: _csr, ...rest } = req;
+      const [der] = await issueKeyless(
+        opts,
+        await issuing(),
+        registry,
+        urls(ISSUING_ID),
+        policies,
+        [{ ...rest, spki: checked.spki, subjectDn: req.subjectDn ?? checked.subjectDn }],
+        actor,
+      );
+      return der as Buffer;
+    },
     urls,
     registry,
   };
@@ -277,34 +310,64 @@ async function createIssuing(
   return { keyId: key.id, certificate, subjectDn, role: 'issuing', parentId: root.id };
 }
 
+interface Template {
+  readonly subjectDn: string;
+  readonly spki: Buffer;
+  readonly notAfter: number;
+  readonly extensions: Extension[];
+}
+
 /** Builds and signs a certificate with the issuer's key (SKI, AKI and the given extensions). */
-async function signUnder(
-  opts: LocalCaOptions,
-  issuer: CaAuthority,
-  t: {
-    subjectDn: string;
-    spki: Buffer;
-    notAfter: number;
-    extensions: ReturnType<(typeof PROFILES)['signing']['extensions']>;
-  },
-): Promise<Buffer> {
+async function signUnder(opts: LocalCaOptions, issuer: CaAuthority, t: Template): Promise<Buffer> {
+  const [signed] = await signManyUnder(opts, issuer, [t]);
+  return (signed as Signed).der;
+}
+
+/** One signing batch: the key store signs the TBS digests in parallel. */
+async function signManyUnder(opts: LocalCaOptions, issuer: CaAuthority, ts: readonly Template[]): Promise<Signed[]> {
   const issuerCert = Certificate.fromBER(issuer.certificate);
-  const cert = buildCertificate({
-    serial: randomSerial(opts.random),
-    issuer: issuerCert.subject,
-    subject: parseDn(t.subjectDn),
-    notBefore: opts.clock.now(),
-    notAfter: t.notAfter,
-    spki: t.spki,
-    extensions: [
-      subjectKeyIdentifier(keyIdentifier(t.spki)),
-      authorityKeyIdentifier(keyIdentifier(new Uint8Array(issuerCert.subjectPublicKeyInfo.toSchema().toBER(false)))),
-      ...t.extensions,
-    ],
+  const aki = authorityKeyIdentifier(
+    keyIdentifier(new Uint8Array(issuerCert.subjectPublicKeyInfo.toSchema().toBER(false))),
+  );
+  // A batch often certifies one key many times (bulk issuance): its SKI is computed once.
+  const parsed = new Map<string, { ski: Extension; info: PublicKeyInfo }>();
+  const keyOf = (spki: Buffer) => {
+    const k = spki.toString('base64');
+    let e = parsed.get(k);
+    if (!e) parsed.set(k, (e = { ski: subjectKeyIdentifier(keyIdentifier(spki)), info: PublicKeyInfo.fromBER(spki) }));
+    return e;
+  };
+  const notBefore = opts.clock.now();
+  const serials = ts.map(() => randomSerial(opts.random));
+  const certs = ts.map((t, i) =>
+    buildCertificate({
+      serial: serials[i] as Uint8Array,
+      issuer: issuerCert.subject,
+      subject: parseDn(t.subjectDn),
+      notBefore,
+      notAfter: t.notAfter,
+      spki: t.spki,
+      spkiInfo: keyOf(t.spki).info,
+      extensions: [keyOf(t.spki).ski, aki, ...t.extensions],
+    }),
+  );
+  const ders = await signPkiObjects(opts.keys, issuer.keyId, certs, (i) => (alg) => {
+    (certs[i] as Certificate).signature = alg;
   });
-  return signPkiObject(opts.keys, issuer.keyId, cert, (alg) => {
-    cert.signature = alg;
-  });
+  // Times as encoded: whole seconds (certificate.ts).
+  return ders.map((der, i) => ({
+    der,
+    serial: serialHex(serials[i] as Uint8Array),
+    notBefore: Math.floor(notBefore / 1000) * 1000,
+    notAfter: Math.floor((ts[i] as Template).notAfter / 1000) * 1000,
+  }));
+}
+
+interface Signed {
+  readonly der: Buffer;
+  readonly serial: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
 }
 
 async function recordIssued(
@@ -328,6 +391,88 @@ async function recordIssued(
   });
 }
 
+const notAfters = new WeakMap<Buffer, number>();
+/** The authority certificate's notAfter, parsed once per certificate object. */
+function notAfterOf(a: CaAuthority): number {
+  let t = notAfters.get(a.certificate);
+  if (t === undefined) notAfters.set(a.certificate, (t = Certificate.fromBER(a.certificate).notAfter.value.getTime()));
+  return t;
+}
+
+/** The checked template of an end-entity certificate: profile, validity within the issuer's, TLS names. */
+function endEntity(
+  opts: LocalCaOptions,
+  issuingCa: CaAuthority,
+  issuerUrls: IssuerUrls,
+  policies: readonly string[],
+  req: KeylessRequest,
+  /** Extensions per profile and names, shared by the certificates of one batch. */
+  cache?: Map<string, Extension[]>,
+): Template {
+  const profile = PROFILES[req.profile];
+  if (!profile || req.profile === ('issuing-ca' as string))
+    throw new ShomeiError('invalid_parameter', { name: 'profile' });
+  const notAfter = opts.clock.now() + req.validityDays * DAY;
+  // RFC 5280 §6.1.3 does not forbid outliving the issuer, but validators reject such chains in practice.
+  if (
+    !Number.isInteger(req.validityDays) ||
+    req.validityDays < 1 ||
+    req.validityDays > profile.maxValidityDays ||
+    notAfter > notAfterOf(issuingCa)
+  ) {
+    throw new ShomeiError('invalid_parameter', { name: 'validityDays' });
+  }
+  if (req.profile === 'tls' && !req.dnsNames?.length) throw new ShomeiError('invalid_parameter', { name: 'dnsNames' });
+  const k = `${req.profile}|${(req.dnsNames ?? []).join(',')}`;
+  const extensions =
+    cache?.get(k) ??
+    profile.extensions({ urls: issuerUrls, policies, ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}) });
+  cache?.set(k, extensions);
+  return { subjectDn: req.subjectDn, spki: req.spki, notAfter, extensions };
+}
+
+/**
+ * Certificates for keys held elsewhere (a CSR's key, a bulk fixture): one signing batch, one
+ * transaction in the registry, one log entry for the batch.
+ */
+async function issueKeyless(
+  opts: LocalCaOptions,
+  issuingCa: CaAuthority,
+  registry: Registry,
+  issuerUrls: IssuerUrls,
+  policies: readonly string[],
+  reqs: readonly KeylessRequest[],
+  actor: string,
+): Promise<Buffer[]> {
+  // The extensions of one profile are the same objects for every certificate of the batch.
+  const shared = new Map<string, Extension[]>();
+  const templates = reqs.map((r) => endEntity(opts, issuingCa, issuerUrls, policies, r, shared));
+  const signed = await signManyUnder(opts, issuingCa, templates);
+  const issued = signed.map((s, i) => ({
+    issuerId: issuingCa.id,
+    serial: s.serial,
+    subjectDn: (templates[i] as Template).subjectDn,
+    keyId: null,
+    profile: (reqs[i] as KeylessRequest).profile,
+    notBefore: s.notBefore,
+    notAfter: s.notAfter,
+    der: s.der,
+  }));
+  await registry.recordMany(issued);
+  await opts.audit.append({
+    type: 'certificate.issue',
+    actor,
+    outcome: 'success',
+    issuerId: issuingCa.id,
+    count: issued.length,
+    profile: reqs[0]?.profile ?? null,
+    serialNumbers: issued.length <= 10 ? issued.map((c) => c.serial) : null,
+    firstSerial: issued[0]?.serial ?? null,
+    lastSerial: issued.at(-1)?.serial ?? null,
+  });
+  return signed.map((s) => s.der);
+}
+
 async function issue(
   opts: LocalCaOptions,
   issuingCa: CaAuthority,
@@ -337,29 +482,10 @@ async function issue(
   policies: readonly string[],
   req: IssueRequest,
 ): Promise<Buffer> {
-  const profile = PROFILES[req.profile];
-  if (!profile || req.profile === ('issuing-ca' as string))
-    throw new ShomeiError('invalid_parameter', { name: 'profile' });
   const key = await opts.keys.get(req.keyId);
   if (key.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${key.status}` });
-  const issuerCert = Certificate.fromBER(issuingCa.certificate);
-  const notAfter = opts.clock.now() + req.validityDays * DAY;
-  // RFC 5280 §6.1.3 does not forbid outliving the issuer, but validators reject such chains in practice.
-  if (
-    !Number.isInteger(req.validityDays) ||
-    req.validityDays < 1 ||
-    req.validityDays > profile.maxValidityDays ||
-    notAfter > issuerCert.notAfter.value.getTime()
-  ) {
-    throw new ShomeiError('invalid_parameter', { name: 'validityDays' });
-  }
-  if (req.profile === 'tls' && !req.dnsNames?.length) throw new ShomeiError('invalid_parameter', { name: 'dnsNames' });
-  const ee = await signUnder(opts, issuingCa, {
-    subjectDn: req.subjectDn,
-    spki: key.publicKey,
-    notAfter,
-    extensions: profile.extensions({ urls: issuerUrls, policies, ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}) }),
-  });
+  const t = endEntity(opts, issuingCa, issuerUrls, policies, { ...req, spki: key.publicKey });
+  const ee = await signUnder(opts, issuingCa, t);
   const info = await opts.keys.importCertificateChain(req.keyId, [ee, issuingCa.certificate, root.certificate]);
   await recordIssued(registry, issuingCa.id, ee, info.subjectDn, req.keyId, req.profile);
   await opts.audit.append({

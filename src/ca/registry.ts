@@ -49,25 +49,37 @@ export interface NewIssued {
 export function createRegistry(deps: { store: Store; clock: Clock }) {
   const { store, clock } = deps;
 
+  const row = (c: NewIssued, now: number) => ({
+    issuer_id: c.issuerId,
+    serial: serialHex(c.serial),
+    subject_dn: c.subjectDn,
+    key_id: c.keyId,
+    profile: c.profile,
+    not_before: c.notBefore,
+    not_after: c.notAfter,
+    status: 'good' as const,
+    revocation_reason: null,
+    revoked_at: null,
+    der: c.der,
+    created_at: now,
+  });
+
   async function record(c: NewIssued): Promise<void> {
-    await store.db
-      .insertInto('ca_certificates')
-      .values({
-        issuer_id: c.issuerId,
-        serial: serialHex(c.serial),
-        subject_dn: c.subjectDn,
-        key_id: c.keyId,
-        profile: c.profile,
-        not_before: c.notBefore,
-        not_after: c.notAfter,
-        status: 'good',
-        revocation_reason: null,
-        revoked_at: null,
-        der: c.der,
-        created_at: clock.now(),
-      })
-      .onConflict((oc) => oc.columns(['issuer_id', 'serial']).doNothing())
-      .execute();
+    await recordMany([c]);
+  }
+
+  /** In one transaction, 500 rows a statement (SQLite's bound-parameter limit). */
+  async function recordMany(list: readonly NewIssued[]): Promise<void> {
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < list.length; i += 500) {
+        await tx
+          .insertInto('ca_certificates')
+          .values(list.slice(i, i + 500).map((c) => row(c, now)))
+          .onConflict((oc) => oc.columns(['issuer_id', 'serial']).doNothing())
+          .execute();
+      }
+    });
   }
 
   const find = (issuerId: string, serial: string): Promise<IssuedCertificate | undefined> =>
@@ -137,7 +149,18 @@ export function createRegistry(deps: { store: Store; clock: Clock }) {
       .orderBy('created_at', 'desc')
       .execute();
 
-  return { record, find, revoke, release, revokedOf, byKey };
+  const count = async (issuerId: string): Promise<number> =>
+    Number(
+      (
+        await store.db
+          .selectFrom('ca_certificates')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('issuer_id', '=', issuerId)
+          .executeTakeFirst()
+      )?.n ?? 0,
+    );
+
+  return { record, recordMany, find, revoke, release, revokedOf, byKey, count };
 }
 
 export type Registry = ReturnType<typeof createRegistry>;

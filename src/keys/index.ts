@@ -18,6 +18,7 @@ export {
 export { REVOCATION_REASONS, type RevocationReason } from './certificate-store.js';
 export type { CertificateInfo } from './certificates.js';
 export { formatDn, parseDn } from './dn.js';
+export { keyTypeOfKeyObject } from './key-object.js';
 export type { KeyHandle, KeyStore, StoredKey } from './keystore.js';
 export {
   createPkcs11KeyStore,
@@ -84,4 +85,10 @@ export {
   wrapForTransport,
 } from './transport.js';
 export { type VerifyRequest, type VerifyScheme, verifySignature } from './verify.js';
-export { algorithmIdentifier, type DigestSigner, type SignablePkiObject, signPkiObject } from './x509.js';
+export {
+  algorithmIdentifier,
+  type DigestSigner,
+  type SignablePkiObject,
+  signPkiObject,
+  signPkiObjects,
+} from './x509.js';

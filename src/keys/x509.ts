@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { AlgorithmIdentifier } from 'pkijs';
+import { AlgorithmIdentifier, Certificate, CertificateRevocationList, CertificationRequest } from 'pkijs';
 import type { KeyType } from './algorithms.js';
 import { defaultSignature, type ResolvedSignature, signatureAlgorithmOid } from './signature.js';
 
@@ -43,16 +43,56 @@ export async function signPkiObject(
   obj: SignablePkiObject,
   setAlgorithm: (alg: AlgorithmIdentifier) => void = () => {},
 ): Promise<Buffer> {
+  const [der] = await signPkiObjects(keys, keyId, [obj], () => setAlgorithm);
+  return der as Buffer;
+}
+
+/**
+ * Many objects with one key in one signDigests call (the key store signs a batch in parallel):
+ * bulk certificate issuance, pre-generated OCSP responses. `setAlgorithmOf(i)` as above, per object.
+ */
+export async function signPkiObjects(
+  keys: DigestSigner,
+  keyId: string,
+  objs: readonly SignablePkiObject[],
+  setAlgorithmOf: (index: number) => (alg: AlgorithmIdentifier) => void = () => () => {},
+): Promise<Buffer[]> {
   const sig = defaultSignature((await keys.get(keyId)).keyType);
-  obj.signatureAlgorithm = algorithmIdentifier(sig);
-  setAlgorithm(algorithmIdentifier(sig));
-  const tbs = obj.toSchema(true).valueBlock.value[0]?.toBER(false);
-  if (!tbs) throw new Error('signPkiObject: no TBS');
-  const digest = createHash(sig.hash.node).update(new Uint8Array(tbs)).digest();
-  const [signature] = await keys.signDigests(keyId, sig, [digest]);
-  if (!signature) throw new Error('signPkiObject: no signature');
-  // toSchema(false) re-uses tbsView, so the signed bytes are exactly the bytes emitted.
-  obj.tbsView = new Uint8Array(tbs);
-  obj.signatureValue = new asn1js.BitString({ valueHex: signature });
-  return Buffer.from(obj.toSchema(false).toBER(false));
+  const tbss = objs.map((obj, i) => {
+    obj.signatureAlgorithm = algorithmIdentifier(sig);
+    setAlgorithmOf(i)(algorithmIdentifier(sig));
+    const tbs = obj.toSchema(true).valueBlock.value[0]?.toBER(false);
+    if (!tbs) throw new Error('signPkiObject: no TBS');
+    return new Uint8Array(tbs);
+  });
+  const digests = tbss.map((tbs) => createHash(sig.hash.node).update(tbs).digest());
+  const signatures = await keys.signDigests(keyId, sig, digests);
+  const alg = Buffer.from(algorithmIdentifier(sig).toSchema().toBER(false));
+  return objs.map((obj, i) => {
+    const signature = signatures[i];
+    if (!signature) throw new Error('signPkiObject: no signature');
+    obj.tbsView = tbss[i] as Uint8Array;
+    obj.signatureValue = new asn1js.BitString({ valueHex: signature });
+    // SEQUENCE { tbs, algorithm, BIT STRING } is the whole of a certificate, CSR or CRL: assembled
+    // from the signed bytes directly (toSchema(false) would parse the TBS again, the costliest step
+    // of bulk issuance). Anything with more fields (an OCSP response's certs) goes through pkijs.
+    if (obj instanceof Certificate || obj instanceof CertificationRequest || obj instanceof CertificateRevocationList)
+      return sequence([tbss[i] as Uint8Array, alg, Buffer.from(obj.signatureValue.toBER(false))]);
+    return Buffer.from(obj.toSchema(false).toBER(false));
+  });
+}
+
+/** DER SEQUENCE of already-encoded elements (X.690 §8.9, definite length). */
+function sequence(parts: readonly Uint8Array[]): Buffer {
+  const body = Buffer.concat(parts);
+  const n = body.length;
+  const len =
+    n < 0x80
+      ? Buffer.of(n)
+      : n < 0x100
+        ? Buffer.of(0x81, n)
+        : n < 0x10000
+          ? Buffer.of(0x82, n >> 8, n & 0xff)
+          : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff);
+  return Buffer.concat([Buffer.of(0x30), len, body]);
 }

@@ -1,0 +1,129 @@
+/** `shomei ca …` (CA-1..CA-3): the CA hierarchy, issuance from a CSR, revocation, CRLs, bulk issuance. */
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { bulkIssue, type EndEntityProfile, fingerprint, isCrlReason, isProfileName } from '../../ca/index.js';
+import { ShomeiError } from '../../errors.js';
+import { cliActor, emit, globals, progress, withApp } from '../context.js';
+
+const profileOf = (p: string): EndEntityProfile => {
+  if (!isProfileName(p) || p === 'issuing-ca') throw new ShomeiError('invalid_parameter', { name: 'profile' });
+  return p;
+};
+
+export function caCommands(program: Command): void {
+  const ca = program.command('ca').description('the built-in certificate authority (CA-1..CA-3)');
+
+  ca.command('list')
+    .description('the CA certificates with their SHA-256 fingerprints')
+    .action(async (_o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const list = await withApp(g, async (app) =>
+        (await app.ca.authorities()).map((a) => ({
+          id: a.id,
+          role: a.role,
+          subject: a.subjectDn,
+          sha256: fingerprint(a.certificate),
+        })),
+      );
+      emit(g, list, () =>
+        list.map((a) => `${a.id.padEnd(12)} ${a.role.padEnd(8)} ${a.subject}\n  SHA-256 ${a.sha256}`).join('\n'),
+      );
+    });
+
+  ca.command('issue')
+    .description('issue a certificate from a PKCS#10 request (proof of possession checked)')
+    .requiredOption('--csr <file>', 'PEM or DER')
+    .option('--profile <name>', 'signing | seal | tsa | ocsp | tls', 'seal')
+    .option('--validity-days <n>', 'validity', '365')
+    .option('--subject <dn>', "certified subject (RFC 4514); default: the CSR's")
+    .option('--dns <names>', 'TLS: comma-separated DNS names')
+    .option('--out <file>', 'write the certificate (DER) here')
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const der = await withApp(g, (app) =>
+        app.ca.issueFromCsr(
+          {
+            csr: readFileSync(o.csr as string),
+            profile: profileOf(o.profile as string),
+            validityDays: Number(o.validityDays),
+            ...(o.subject ? { subjectDn: o.subject } : {}),
+            ...(o.dns ? { dnsNames: o.dns.split(',').map((d) => d.trim()) } : {}),
+          },
+          cliActor(),
+        ),
+      );
+      if (o.out) writeFileSync(o.out, der);
+      emit(g, { certificate: der.toString('base64') }, () => (o.out ? `written to ${o.out}` : der.toString('base64')));
+    });
+
+  ca.command('revoke <issuer> <serial>')
+    .description(
+      'revoke (or --reason certificateHold) a certificate by issuer id and hex serial; in the CRL and OCSP at once',
+    )
+    .requiredOption('--reason <code>', 'RFC 5280 reason, e.g. keyCompromise, cessationOfOperation, certificateHold')
+    .action(async (issuer: string, serial: string, o: { reason: string }, cmd: Command) => {
+      const g = globals(cmd);
+      if (!isCrlReason(o.reason)) throw new ShomeiError('invalid_parameter', { name: 'reason' });
+      const reason = o.reason;
+      const c = await withApp(g, (app) => app.ca.revoke(issuer, serial, reason, cliActor()));
+      emit(g, { issuer, serial: c.serial, status: c.status }, () => `${c.serial}: ${c.status} (${o.reason})`);
+    });
+
+  ca.command('release <issuer> <serial>')
+    .description('end a certificateHold')
+    .action(async (issuer: string, serial: string, _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const c = await withApp(g, (app) => app.ca.release(issuer, serial, cliActor()));
+      emit(g, { issuer, serial: c.serial, status: c.status }, () => `${c.serial}: ${c.status}`);
+    });
+
+  ca.command('crl <issuer>')
+    .description('issue a new CRL for the CA now')
+    .option('--out <file>', 'write it (DER) here')
+    .action(async (issuer: string, o: { out?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const crl = await withApp(g, (app) => app.crls.issue(issuer));
+      if (o.out) writeFileSync(o.out, crl.der);
+      emit(
+        g,
+        { issuer, number: crl.number, nextUpdate: new Date(crl.nextUpdate).toISOString() },
+        () => `CRL ${crl.number} of ${issuer}, next update ${new Date(crl.nextUpdate).toISOString()}`,
+      );
+    });
+
+  ca.command('bulk-issue')
+    .description('issue N certificates for one fixture key (scale tests and benchmarks, seed 003)')
+    .requiredOption('--count <n>', 'how many')
+    .option('--profile <name>', 'end-entity profile', 'seal')
+    .option('--batch <n>', 'certificates per signing batch', '500')
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const count = Number(o.count);
+      if (!Number.isSafeInteger(count) || count < 1 || count > 10_000_000)
+        throw new ShomeiError('invalid_parameter', { name: 'count' });
+      const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+      const bar = progress('certificates');
+      let shown = 0;
+      const r = await withApp(g, (app) =>
+        bulkIssue(app.ca, {
+          count,
+          spki,
+          profile: profileOf(o.profile as string),
+          batchSize: Number(o.batch),
+          actor: cliActor(),
+          onProgress: (done) => {
+            bar.add(done - shown);
+            shown = done;
+          },
+        }),
+      );
+      bar.done();
+      const rate = Math.round(r.issued / r.seconds);
+      emit(
+        g,
+        { ...r, perSecond: rate },
+        () => `issued ${r.issued.toLocaleString('en')} certificates in ${r.seconds.toFixed(1)} s (${rate}/s)`,
+      );
+    });
+}
