@@ -333,9 +333,11 @@ async function signManyUnder(opts: LocalCaOptions, issuer: CaAuthority, ts: read
   const parsed = new Map<string, { ski: Extension; info: PublicKeyInfo }>();
   const keyOf = (spki: Buffer) => {
     const k = spki.toString('base64');
-    let e = parsed.get(k);
-    if (!e) parsed.set(k, (e = { ski: subjectKeyIdentifier(keyIdentifier(spki)), info: PublicKeyInfo.fromBER(spki) }));
-    return e;
+    const known = parsed.get(k);
+    if (known) return known;
+    const made = { ski: subjectKeyIdentifier(keyIdentifier(spki)), info: PublicKeyInfo.fromBER(spki) };
+    parsed.set(k, made);
+    return made;
   };
   const notBefore = opts.clock.now();
   const serials = ts.map(() => randomSerial(opts.random));
@@ -394,8 +396,10 @@ async function recordIssued(
 const notAfters = new WeakMap<Buffer, number>();
 /** The authority certificate's notAfter, parsed once per certificate object. */
 function notAfterOf(a: CaAuthority): number {
-  let t = notAfters.get(a.certificate);
-  if (t === undefined) notAfters.set(a.certificate, (t = Certificate.fromBER(a.certificate).notAfter.value.getTime()));
+  const known = notAfters.get(a.certificate);
+  if (known !== undefined) return known;
+  const t = Certificate.fromBER(a.certificate).notAfter.value.getTime();
+  notAfters.set(a.certificate, t);
   return t;
 }
 
