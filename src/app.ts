@@ -3,6 +3,7 @@
  * service; `listen` is separate (cli/serve). Nothing wires itself on import; tests build the app
  * in-process with their own clock, randomness and storage.
  */
+import { createSigningCredential } from './admin/credentials.js';
 import { ADMIN_CODE_LOGIN_PATH, ADMIN_LOGIN_PATH, registerAdminApi } from './admin/http/index.js';
 import { type AuditLog, createAuditLog, storeSource } from './audit/index.js';
 import {
@@ -256,7 +257,16 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   };
   await registerCsc(http, csc);
   await registerOAuthRoutes(http, oauth, CSC_BASE_PATH);
-  enrolmentRoutes(http, users);
+  enrolmentRoutes(http, {
+    users,
+    async firstCredential(userId) {
+      if ((await users.listCredentials(userId)).length > 0) return undefined;
+      const deps = { keys, ca, users, audit, allowEd25519: false, maxBatch: config.signing.maxBatch };
+      const c = await createSigningCredential(deps, { userId, keyType: 'EC-P256' }, 'system:enrolment');
+      const cert = await keys.certificate(c.keyId);
+      return { credentialID: c.id, certificateSerial: cert?.serialNumber ?? '' };
+    },
+  });
   keyImportRoutes(http, {
     config,
     session: { authenticate: (t) => serviceScoped(csc.session, t) },

@@ -131,7 +131,10 @@ describe('USER-3, USER-4: register → enrolment code → POST /enrol → login'
           pin: '482915',
         });
         expect(enrol.status, enrol.text).toBe(200);
-        expect(enrol.json).toEqual({ username: 'alice', status: 'active' });
+        expect(enrol.json).toMatchObject({ username: 'alice', status: 'active' });
+        // USER-4: the enrolment also gives the signer a credential with a certificate from the CA.
+        expect(enrol.json.credentialID).toMatch(/^[0-9a-f-]{36}$/);
+        expect(enrol.json.certificateSerial).toMatch(/^[0-9a-f]+$/);
         expect(await t.login('alice', 'correct horse battery')).toMatch(/\S/);
         const reuse = await t.post('/enrol', {
           code: code.json.code,
