@@ -35,6 +35,14 @@ export function randomSerial(random: Random): Uint8Array {
   return ((body[0] as number) & 0x80) !== 0 ? Uint8Array.from([0, ...body]) : Uint8Array.from(body);
 }
 
+/** RFC 7468 §5 textual encoding of a certificate. */
+export const certificatePem = (der: Uint8Array): string =>
+  `-----BEGIN CERTIFICATE-----\n${(
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? []
+  ).join('\n')}\n-----END CERTIFICATE-----\n`;
+
 export function buildCertificate(t: CertificateTemplate): Certificate {
   const cert = new Certificate();
   cert.version = 2; // v3

@@ -28,7 +28,12 @@ export interface CheckedCsr {
 const bad = (detail: string) => new ShomeiError('invalid_parameter', { name: `csr (${detail})` });
 
 function derOf(csr: string | Uint8Array): Buffer {
-  if (typeof csr !== 'string') return Buffer.from(csr);
+  if (typeof csr !== 'string') {
+    const bytes = Buffer.from(csr);
+    // A PEM file read as bytes.
+    if (bytes.subarray(0, 11).toString('latin1') !== '-----BEGIN ') return bytes;
+    return derOf(bytes.toString('latin1'));
+  }
   const m =
     /-----BEGIN (?:NEW )?CERTIFICATE REQUEST-----([A-Za-z0-9+/=\s]+)-----END (?:NEW )?CERTIFICATE REQUEST-----/.exec(
       csr,

@@ -1,6 +1,7 @@
 /** The built-in CA (CA-1, CA-2, CA-3): a root, an issuing CA, profiles, the registry of issued certificates. */
 
 export { type BulkRequest, bulkIssue } from './bulk.js';
+export { certificatePem } from './certificate.js';
 export { CRL_VALIDITY_HOURS, type Crls, createCrls, type PublishedCrl } from './crl.js';
 export { checkCsr } from './csr.js';
 export {

@@ -9,6 +9,7 @@ import type { FastifyReply } from 'fastify';
 import { Certificate } from 'pkijs';
 import { html } from '../http/html.js';
 import type { HttpApp } from '../http/server.js';
+import { certificatePem } from './certificate.js';
 import type { Crls } from './crl.js';
 import type { CaAuthority, LocalCa } from './local-ca.js';
 import { PROFILES } from './profiles.js';
@@ -23,9 +24,6 @@ export interface RepositoryDeps {
 /** As `openssl x509 -fingerprint -sha256` prints it: upper-case hex pairs joined by colons. */
 export const fingerprint = (der: Uint8Array): string =>
   (createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g) ?? []).join(':');
-
-const pem = (der: Buffer) =>
-  `-----BEGIN CERTIFICATE-----\n${(der.toString('base64').match(/.{1,64}/g) ?? []).join('\n')}\n-----END CERTIFICATE-----\n`;
 
 function describe(a: CaAuthority, ca: LocalCa) {
   const c = Certificate.fromBER(a.certificate);
@@ -51,7 +49,10 @@ export function caRoutes(app: HttpApp, deps: RepositoryDeps): void {
     reply.status(404).send({ error: 'invalid_request', error_description: 'Not found' });
   const certificate = (reply: FastifyReply, a: CaAuthority, form: string) =>
     form === 'pem'
-      ? reply.header('Cache-Control', 'public, max-age=3600').type('application/x-pem-file').send(pem(a.certificate))
+      ? reply
+          .header('Cache-Control', 'public, max-age=3600')
+          .type('application/x-pem-file')
+          .send(certificatePem(a.certificate))
       : reply.header('Cache-Control', 'public, max-age=3600').type('application/pkix-cert').send(a.certificate);
 
   // The root's first URL, carried by certificates issued before the hierarchy.

@@ -1,8 +1,16 @@
 /** `shomei ca …` (CA-1..CA-3): the CA hierarchy, issuance from a CSR, revocation, CRLs, bulk issuance. */
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { bulkIssue, type EndEntityProfile, fingerprint, isCrlReason, isProfileName } from '../../ca/index.js';
+import {
+  bulkIssue,
+  certificatePem,
+  type EndEntityProfile,
+  fingerprint,
+  isCrlReason,
+  isProfileName,
+} from '../../ca/index.js';
 import { ShomeiError } from '../../errors.js';
 import { cliActor, emit, globals, progress, withApp } from '../context.js';
 
@@ -89,6 +97,43 @@ export function caCommands(program: Command): void {
         g,
         { issuer, number: crl.number, nextUpdate: new Date(crl.nextUpdate).toISOString() },
         () => `CRL ${crl.number} of ${issuer}, next update ${new Date(crl.nextUpdate).toISOString()}`,
+      );
+    });
+
+  ca.command('tls-cert')
+    .description("a TLS server certificate for this service's own endpoint (profile tls), key and chain as PEM files")
+    .requiredOption('--dns <names>', 'comma-separated DNS names, the first is the subject CN')
+    .requiredOption('--out-dir <dir>', 'writes tls-key.pem (0600) and tls-chain.pem here')
+    .option('--validity-days <n>', 'validity (at most 398)', '90')
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const dnsNames = (o.dns as string)
+        .split(',')
+        .map((d) => d.trim())
+        .filter((d) => d !== '');
+      if (dnsNames.length === 0) throw new ShomeiError('invalid_parameter', { name: 'dns' });
+      // Node's TLS needs the key itself, so this key lives in a 0600 file, not in the key store.
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const spki = publicKey.export({ type: 'spki', format: 'der' });
+      const chain = await withApp(g, async (app) => {
+        const [ee] = await app.ca.issueMany(
+          [{ spki, subjectDn: `CN=${dnsNames[0]}`, profile: 'tls', validityDays: Number(o.validityDays), dnsNames }],
+          cliActor(),
+        );
+        const issuing = await app.ca.issuing();
+        return [ee as Buffer, issuing.certificate];
+      });
+      const dir = o.outDir as string;
+      mkdirSync(dir, { recursive: true });
+      const keyFile = join(dir, 'tls-key.pem');
+      const chainFile = join(dir, 'tls-chain.pem');
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      writeFileSync(chainFile, chain.map(certificatePem).join(''));
+      emit(
+        g,
+        { keyFile, chainFile, dnsNames },
+        () => `written ${chainFile} and ${keyFile}
+configure: SHOMEI_TLS_CERT=${chainFile} SHOMEI_TLS_KEY=${keyFile}`,
       );
     });
 
