@@ -4,7 +4,7 @@
  */
 import type { App } from '../app.js';
 import type { AuditSink } from '../audit/index.js';
-import type { LocalCa } from '../ca/index.js';
+import { type LocalCa, serialHex } from '../ca/index.js';
 import { ShomeiError } from '../errors.js';
 import { type KeyService, type KeyType, keyTypeInfo } from '../keys/index.js';
 import type { Actor, Credential, Users } from '../users/index.js';
@@ -17,6 +17,8 @@ export interface NewSigningCredential {
   readonly multisign?: number;
   /** RFC 4514; defaults to CN=<display name>. */
   readonly subjectDn?: string;
+  /** 'signing' (a natural person, sole control) or 'seal' (an organisation, SEAL-1). */
+  readonly profile?: 'signing' | 'seal';
   readonly validityDays?: number;
 }
 
@@ -59,7 +61,7 @@ export async function createSigningCredential(
   await deps.ca.issue({
     keyId: key.id,
     subjectDn: req.subjectDn ?? `CN=${escapeRdn(user.displayName)}`,
-    profile: 'signing',
+    profile: req.profile ?? 'signing',
     validityDays: req.validityDays ?? 365,
   });
   const credential = await deps.users.addCredential(
@@ -84,4 +86,27 @@ export async function createSigningCredential(
     certificateSerial: cert?.serialNumber ?? null,
   });
   return credential;
+}
+
+/**
+ * SEAL-1: names (or removes) an operator of an organisation's e-seal credential — someone who may
+ * use it with their own authentication, each use logged under their name. Only a credential whose
+ * current certificate was issued with the seal profile can have operators: a natural person's
+ * signing key stays under their sole control.
+ */
+export async function setSealOperator(
+  deps: CredentialAdminDeps,
+  credentialId: string,
+  operatorId: string,
+  allowed: boolean,
+  actor: Actor,
+): Promise<Credential> {
+  const credential = await deps.users.getCredential(credentialId);
+  const cert = await deps.keys.certificate(credential.keyId);
+  const issued = (await deps.ca.registry.byKey(credential.keyId)).find(
+    (c) => cert !== null && c.serial === serialHex(cert.serialNumber),
+  );
+  if (allowed && issued?.profile !== 'seal')
+    throw new ShomeiError('invalid_state', { detail: 'only an e-seal credential (seal profile) can have operators' });
+  return deps.users.setCredentialOperator(credentialId, operatorId, allowed, actor);
 }

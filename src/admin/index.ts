@@ -4,6 +4,7 @@ export {
   createSigningCredential,
   credentialAdminDeps,
   type NewSigningCredential,
+  setSealOperator,
 } from './credentials.js';
 export { DEMO_USERNAME, type DemoCredentials, type DemoInfo, demoExists, ensureDemo } from './demo.js';
 export {

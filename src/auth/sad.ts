@@ -10,7 +10,7 @@ import type { AuditSink } from '../audit/event.js';
 import { ShomeiError } from '../errors.js';
 import type { Clock, Random } from '../platform/index.js';
 import type { SadsTable, Store } from '../store/index.js';
-import type { Credential } from '../users/index.js';
+import { type Credential, mayUse } from '../users/index.js';
 import { newOpaque, sha256Hex } from './opaque.js';
 import type { Principal } from './principal.js';
 import { spendSad } from './sad-spend.js';
@@ -63,7 +63,7 @@ export interface SadService {
 function checkRequest(req: SadRequest): void {
   const { credential: c, principal: p, numSignatures: n, hashes } = req;
   // Another user's credential looks unknown (pitfall 1, 3).
-  if (c.userId !== p.userId) throw new ShomeiError('invalid_credential');
+  if (!mayUse(c, p.userId)) throw new ShomeiError('invalid_credential');
   if (c.status !== 'enabled') throw new ShomeiError('credential_disabled');
   if (!Number.isInteger(n) || n < 1) throw new ShomeiError('invalid_num_signatures');
   if (n > c.multisign) throw new ShomeiError('too_many_signatures');

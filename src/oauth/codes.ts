@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { ShomeiError } from '../errors.js';
 import type { OAuthCodesTable } from '../store/index.js';
+import { mayUse } from '../users/index.js';
 import type { CredentialAuthorization, OAuthDeps, OAuthScope } from './model.js';
 import { S256_CHALLENGE } from './pkce.js';
 
@@ -55,7 +56,7 @@ async function checkInput(deps: OAuthDeps, input: IssueCodeInput): Promise<void>
   if (!c) return;
   const credential = await deps.credential(c.credentialId);
   // Another user's credential looks unknown (csc-api-v2.md §9 pitfall 1).
-  if (credential?.userId !== input.userId) throw new ShomeiError('invalid_credential');
+  if (!credential || !mayUse(credential, input.userId)) throw new ShomeiError('invalid_credential');
   // AUTH-4: the policy's mode and level, whatever page called (defence in depth for the pages).
   if (!credential.authModes.includes('oauth2code'))
     throw new ShomeiError('auth_mode_not_allowed', { mode: 'oauth2code' });

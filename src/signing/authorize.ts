@@ -4,6 +4,7 @@
  * AUTH-5) → logged durably → returned.
  */
 import { isShomeiError, ShomeiError } from '../errors.js';
+import { mayUse } from '../users/model.js';
 import { assertUsable, ownedCredential } from './credentials.js';
 import { assertExplicitAllowed, explicitLevel, requiredFactors } from './factors.js';
 import type { Principal, SadGrant, SigningPorts } from './ports.js';
@@ -119,7 +120,7 @@ export async function activateOnPage(
   authData: AuthorizeInput['authData'],
 ): Promise<2 | 3> {
   const credential = await ports.credentials.get(credentialId);
-  if (!credential || credential.userId !== userId) throw new ShomeiError('invalid_credential');
+  if (!credential || !mayUse(credential, userId)) throw new ShomeiError('invalid_credential');
   const values = factorValues(authData, requiredFactors(credential.factors));
   await verifyFactors(ports, userId, credential.id, values);
   return explicitLevel(credential.factors);

@@ -4,6 +4,7 @@
  * unknown one (USER-5; reference §9 pitfalls 1 and 3).
  */
 import { ShomeiError } from '../errors.js';
+import { mayUse } from '../users/model.js';
 import type { CertificateRecord, CredentialRecord, KeyDescription, Principal, SigningPorts } from './ports.js';
 
 export type CertificateState = 'valid' | 'expired' | 'revoked' | 'suspended' | 'not_yet_valid' | 'none';
@@ -46,7 +47,7 @@ export async function ownedCredential(
   credentialId: string,
 ): Promise<CredentialView> {
   const credential = await ports.credentials.get(credentialId);
-  if (!credential || credential.userId !== principal.userId) throw new ShomeiError('invalid_credential');
+  if (!credential || !mayUse(credential, principal.userId)) throw new ShomeiError('invalid_credential');
   return viewOf(ports, credential);
 }
 

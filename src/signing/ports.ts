@@ -31,6 +31,8 @@ export interface CredentialRecord {
   readonly authModes: readonly ('explicit' | 'oauth2code')[];
   /** AUTH-5: cap on a SAD's lifetime for this credential (PIN caching); null = the service's. */
   readonly sadTtlSeconds: number | null;
+  /** SEAL-1: named operators who may use it besides the owner (e-seals). */
+  readonly operators: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }

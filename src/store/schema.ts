@@ -79,6 +79,8 @@ export interface CredentialsTable {
   auth_modes: Generated<string>;
   /** AUTH-5: this credential's cap on a SAD's lifetime in seconds (PIN caching); null = the service's. */
   sad_ttl_seconds: Generated<number | null>;
+  /** SEAL-1: user ids of the named operators of an e-seal credential, comma-separated. */
+  operators: Generated<string>;
   created_at: number;
   updated_at: number;
 }

@@ -1,4 +1,5 @@
 /** Credentials: the user → key mapping of DB-1 (USER-1); a signer sees only their own (USER-5). */
+import { sql } from 'kysely';
 import { ShomeiError } from '../errors.js';
 import type { CredentialStatus } from '../store/index.js';
 import {
@@ -67,11 +68,14 @@ export function credentials(deps: UsersDeps) {
     return getCredential(id);
   }
 
+  /** The user's own credentials and the e-seals they are a named operator of (SEAL-1). */
   async function listCredentials(userId: string): Promise<Credential[]> {
     const rows = await store.db
       .selectFrom('credentials')
       .selectAll()
-      .where('user_id', '=', userId)
+      .where((eb) =>
+        eb.or([eb('user_id', '=', userId), eb(sql<string>`',' || operators || ','`, 'like', `%,${userId},%`)]),
+      )
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -165,7 +169,46 @@ export function credentials(deps: UsersDeps) {
     return getCredential(id);
   }
 
+  /**
+   * SEAL-1: names (or removes) a user who may use this credential with their own authentication.
+   * Whether the credential may have operators at all (an e-seal, not a natural person's signing
+   * credential) is the caller's rule (admin/credentials.ts), which knows the certificate profile.
+   */
+  async function setCredentialOperator(
+    id: string,
+    userId: string,
+    allowed: boolean,
+    actor: Actor,
+  ): Promise<Credential> {
+    const cred = await getCredential(id);
+    const operator = await loadUser(store.db, userId);
+    if (operator.id === cred.userId) throw new ShomeiError('invalid_parameter', { name: 'operator (the owner)' });
+    if (allowed && operator.status !== 'active')
+      throw new ShomeiError('invalid_state', { detail: `user is ${operator.status}` });
+    const next = allowed
+      ? [...new Set([...cred.operators, operator.id])]
+      : cred.operators.filter((o) => o !== operator.id);
+    // Compare-and-set on the list read: two concurrent changes cannot overwrite each other.
+    const res = await store.db
+      .updateTable('credentials')
+      .set({ operators: next.join(','), updated_at: clock.now() })
+      .where('id', '=', id)
+      .where('operators', '=', cred.operators.join(','))
+      .executeTakeFirst();
+    if (res.numUpdatedRows === 0n) throw new ShomeiError('invalid_state', { detail: 'operators changed meanwhile' });
+    await audit.append({
+      type: allowed ? 'credential.operator.add' : 'credential.operator.remove',
+      actor,
+      outcome: 'success',
+      userId: cred.userId,
+      credentialId: id,
+      operatorId: operator.id,
+    });
+    return getCredential(id);
+  }
+
   return {
+    setCredentialOperator,
     addCredential,
     getCredential,
     listCredentials,

@@ -21,7 +21,7 @@ export type { NewCredential, PolicyChange } from './credentials.js';
 export type { EnrolmentCode, InitialSecrets } from './enrolment.js';
 export { hashEnrolmentCode, normaliseEnrolmentCode } from './enrolment-code.js';
 export type { Actor, AuthMode, Credential, CredentialLevel, RevokeUserAccess, User, UsersDeps } from './model.js';
-export { AUTH_MODES, CREDENTIAL_FACTORS } from './model.js';
+export { AUTH_MODES, CREDENTIAL_FACTORS, mayUse } from './model.js';
 export { checkPassword, checkPin } from './policy.js';
 export type { IdentityProofing, Registration, UserChanges } from './registry.js';
 export { ADMIN_ROLES, type AdminRole, isAdminRole } from './roles.js';
@@ -60,6 +60,8 @@ export interface Users {
   setCredentialKey(id: string, keyId: string, actor: Actor): Promise<Credential>;
   /** AUTH-4: the factors credentials/authorize requires (PIN always; TOTP/OTP for level 3). */
   setCredentialFactors(id: string, factors: readonly string[], actor: Actor): Promise<Credential>;
+  /** SEAL-1: adds or removes a named operator of an e-seal credential (admin/ checks it is a seal). */
+  setCredentialOperator(id: string, userId: string, allowed: boolean, actor: Actor): Promise<Credential>;
   /** AUTH-4: factors, required level (2, 3, 4) and auth modes, checked together. */
   setCredentialPolicy(id: string, change: PolicyChange, actor: Actor): Promise<Credential>;
   /** API-2: gives the user an administrative role (ADMIN_ROLES); returns the roles now held. */

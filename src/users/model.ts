@@ -42,9 +42,20 @@ export interface Credential {
   readonly authModes: readonly AuthMode[];
   /** AUTH-5: the longest a SAD for it lives (the PIN-caching window); null = the service's setting. */
   readonly sadTtlSeconds: number | null;
+  /** SEAL-1: users who may use this (organisation's e-seal) credential besides its owner. */
+  readonly operators: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/**
+ * USER-5, SEAL-1: who may use a credential — its owner, or a named operator of an e-seal. Anyone
+ * else sees it as unknown (csc-api-v2.md §9 pitfalls 1 and 3).
+ */
+export const mayUse = (
+  c: { readonly userId: string; readonly operators: readonly string[] },
+  userId: string,
+): boolean => c.userId === userId || c.operators.includes(userId);
 
 export type CredentialLevel = 2 | 3 | 4;
 export type AuthMode = 'explicit' | 'oauth2code';
@@ -98,6 +109,7 @@ export function toCredential(row: Selectable<CredentialsTable>): Credential {
     level: row.level === 4 ? 4 : row.level === 3 ? 3 : 2,
     authModes: AUTH_MODES.filter((m) => row.auth_modes.split(',').includes(m)),
     sadTtlSeconds: row.sad_ttl_seconds ?? null,
+    operators: row.operators.split(',').filter((o) => o !== ''),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

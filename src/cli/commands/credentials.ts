@@ -11,6 +11,7 @@ import {
   releaseCredential,
   renewCredential,
   revokeCredential,
+  setSealOperator,
   transferKey,
 } from '../../admin/index.js';
 import type { App } from '../../app.js';
@@ -254,6 +255,11 @@ export function credentialCommands(program: Command): void {
     .option('--subject <dn>', 'certificate subject (RFC 4514)')
     .option('--validity-days <n>', 'certificate validity', '365')
     .option('--factors <ids>', 'factors credentials/authorize requires (AUTH-4): PIN, PIN,TOTP or PIN,OTP', 'PIN')
+    .option(
+      '--profile <name>',
+      "certificate profile: 'signing' (a person) or 'seal' (an organisation, SEAL-1)",
+      'signing',
+    )
     .option('--level <n>', 'required assurance level: 2 (PIN), 3 (PIN + TOTP/OTP), 4 (security key on the RSSP page)')
     .option('--auth-modes <modes>', 'explicit,oauth2code (level 4: oauth2code only)')
     .action(async (o: Record<string, string>, cmd: Command) => {
@@ -275,6 +281,7 @@ export function credentialCommands(program: Command): void {
             validityDays: Number(o.validityDays),
             ...(o.description ? { description: o.description } : {}),
             ...(o.subject ? { subjectDn: o.subject } : {}),
+            profile: o.profile === 'seal' ? 'seal' : 'signing',
           },
           cliActor(),
         );
@@ -309,6 +316,26 @@ export function credentialCommands(program: Command): void {
       );
       emit(g, c, () => line(c));
     });
+  for (const [verb, allowed] of [
+    ['add', true],
+    ['remove', false],
+  ] as const) {
+    cred
+      .command(`operator-${verb} <credentialID> <user>`)
+      .description(
+        allowed
+          ? "SEAL-1: let a user use an organisation's e-seal credential with their own authentication"
+          : 'SEAL-1: take that back (at once)',
+      )
+      .action(async (id: string, ref: string, _o: unknown, cmd: Command) => {
+        const g = globals(cmd);
+        const c = await withApp(g, async (app) => {
+          const user = (await app.users.findByUsername(ref)) ?? (await app.users.get(ref));
+          return setSealOperator(credentialAdminDeps(app), id, user.id, allowed, cliActor());
+        });
+        emit(g, c, () => `${id}: operators ${c.operators.join(', ') || '(none)'}`);
+      });
+  }
   lifecycleCommands(cred);
   for (const status of ['enabled', 'disabled'] as const) {
     cred

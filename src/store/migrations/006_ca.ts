@@ -8,6 +8,7 @@ import type { Dialect } from '../dialect.js';
  * - ca_certificates: every certificate a CA of this service issued — the registry CRLs and OCSP
  *   answer from: status good / revoked / hold, reason and time (RFC 5280 §5.3.1).
  * - ca_crls: the CRLs issued, the latest one per CA served at /crl/….
+ * - credentials.operators (SEAL-1): users allowed to use an organisation's e-seal credential.
  */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const bin = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -19,6 +20,12 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema
     .alterTable('ca_authorities')
     .addColumn('crl_number', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
+
+  // SEAL-1: the named operators who may use an organisation's e-seal credential (user ids, comma-separated).
+  await db.schema
+    .alterTable('credentials')
+    .addColumn('operators', 'text', (c) => c.notNull().defaultTo(''))
     .execute();
 
   await db.schema

@@ -25,6 +25,7 @@ import {
 } from '../../oauth/index.js';
 import type { Clock, Random } from '../../platform/index.js';
 import type { CredentialRecord, Signing } from '../../signing/index.js';
+import { mayUse } from '../../users/index.js';
 import type { Flow, Flows } from './flows.js';
 
 /** What the flow row keeps of the validated request (JSON). */
@@ -135,7 +136,7 @@ export function createAuthorizeFlow(deps: RsspDeps) {
     const id = flow.request.credential?.credentialId;
     if (!id) return undefined;
     const c = await deps.credential(id);
-    if (!c || c.userId !== flow.userId) throw new ShomeiError('invalid_credential');
+    if (!c || !flow.userId || !mayUse(c, flow.userId)) throw new ShomeiError('invalid_credential');
     return c;
   }
 
