@@ -4,6 +4,7 @@ export { type BulkRequest, bulkIssue } from './bulk.js';
 export { certificatePem } from './certificate.js';
 export { CRL_VALIDITY_HOURS, type Crls, createCrls, type PublishedCrl } from './crl.js';
 export { checkCsr } from './csr.js';
+export { checkAnchored, importExternalChain, readCertificateFiles } from './external.js';
 export {
   type CaAuthority,
   type CaRoot,

@@ -180,6 +180,8 @@ export const ConfigSchema = T.Object(
         }),
         /** How long a CRL is valid; a new one is issued when half of it has passed, and after every revocation. */
         crlValidityHours: T.Integer({ minimum: 1, maximum: 24 * 14, default: 24 }),
+        /** External-CA mode: files (PEM or DER) of the CAs whose certificates `key import-cert` accepts. */
+        externalAnchors: T.Array(T.String({ minLength: 1, maxLength: 4096 }), { default: [], maxItems: 32 }),
       },
       { default: {} },
     ),

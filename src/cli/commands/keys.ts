@@ -1,6 +1,7 @@
 /** `shomei key …`: DB-2 keys, their CSRs and certificate chains (KEY-1..3, SIGN-2). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { importExternalChain, readCertificateFiles } from '../../ca/index.js';
 import { type KekRotationResult, type KeyRecord, type KeyType, rotateKek } from '../../keys/index.js';
 import { cliActor, emit, globals, progress, withApp } from '../context.js';
 
@@ -12,14 +13,6 @@ const toPem = (der: Buffer, label: string) =>
     .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 /** Reads PEM (one or many blocks) or DER certificates. */
-function readCertificates(file: string): Buffer[] {
-  const raw = readFileSync(file);
-  const text = raw.toString('latin1');
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) return [raw];
-  return [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) =>
-    Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'),
-  );
-}
 
 function rotationText(r: KekRotationResult): string {
   const what = r.from
@@ -82,11 +75,18 @@ export function keyCommands(program: Command): void {
     });
   key
     .command('import-cert <keyId> <files...>')
-    .description('attach a certificate chain (end-entity first; PEM or DER), checked against the key')
+    .description(
+      'attach a certificate chain from another CA (end-entity first; PEM or DER): checked against the key, valid now, leading to ca.externalAnchors',
+    )
     .action(async (id: string, files: string[], _o: unknown, cmd: Command) => {
       const g = globals(cmd);
       const info = await withApp(g, async (app) => {
-        const r = await app.keys.importCertificateChain(id, files.flatMap(readCertificates));
+        const anchors = readCertificateFiles(app.config.ca.externalAnchors);
+        const r = await importExternalChain(
+          { keys: app.keys, ca: app.ca, anchors, now: app.platform.clock.now() },
+          id,
+          readCertificateFiles(files),
+        );
         await app.audit.append({
           type: 'key.certificate.import',
           actor: cliActor(),
