@@ -1,5 +1,5 @@
 /** `shomei key …`: DB-2 keys, their CSRs and certificate chains (KEY-1..3, SIGN-2). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { importExternalChain, readCertificateFiles } from '../../ca/index.js';
 import { type KekRotationResult, type KeyRecord, type KeyType, rotateKek } from '../../keys/index.js';
