@@ -278,9 +278,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   });
   const crls = createCrls({ store, keys, clock, audit, ca, validityHours: config.ca.crlValidityHours });
   // CA-2: a revocation, hold or release is in the issuer's CRL at once.
-  ca.onStatusChange(async (issuerId) => {
-    await crls.issue(issuerId);
-  });
+  ca.onStatusChange((issuerId) => crls.statusChanged(issuerId));
   caRoutes(http, { ca, crls, serviceName: config.service.name, policies: config.ca.policyOids });
   const rp = webauthnRelyingParty(config);
   const webauthn = createWebAuthnFactor({

@@ -58,9 +58,16 @@ export function createCrls(deps: CrlDeps) {
     return found;
   }
 
-  /** Issues and stores a new CRL for the authority. */
-  async function issue(authorityId: string): Promise<PublishedCrl> {
+  /**
+   * Issues and stores a new CRL for the authority. An offline root signs only in a ceremony
+   * (offline-root.ts), which passes its longer validity.
+   */
+  async function issue(authorityId: string, validity = validityMs, ceremony = false): Promise<PublishedCrl> {
     const a = await authority(authorityId);
+    if (a.status === 'offline' && !ceremony)
+      throw new ShomeiError('invalid_state', {
+        detail: `${authorityId} is offline: its CRL is signed in a ceremony (shomei ca ceremony)`,
+      });
     const now = deps.clock.now();
     // The number is taken atomically: two instances never sign two different CRLs with one number.
     const number = await deps.store.transaction(async (tx) => {
@@ -82,7 +89,7 @@ export function createCrls(deps: CrlDeps) {
       version: 1,
       issuer: issuer.subject,
       thisUpdate: time(now),
-      nextUpdate: time(now + validityMs),
+      nextUpdate: time(now + validity),
       ...(revoked.length
         ? {
             revokedCertificates: revoked.map(
@@ -111,7 +118,7 @@ export function createCrls(deps: CrlDeps) {
     const der = await signPkiObject(deps.keys, a.keyId, crl, (alg) => {
       crl.signature = alg;
     });
-    const published = { der, number, thisUpdate: now, nextUpdate: now + validityMs };
+    const published = { der, number, thisUpdate: now, nextUpdate: now + validity };
     await deps.store.db
       .insertInto('ca_crls')
       .values({
@@ -134,7 +141,10 @@ export function createCrls(deps: CrlDeps) {
     return published;
   }
 
-  /** The newest CRL, issued afresh when there is none or half its validity has passed. */
+  /**
+   * The newest CRL, issued afresh when there is none or half its validity has passed — except for
+   * an offline CA, whose ceremony CRL is served as it is until the next ceremony.
+   */
   async function current(authorityId: string): Promise<PublishedCrl> {
     const row = await deps.store.db
       .selectFrom('ca_crls')
@@ -144,7 +154,8 @@ export function createCrls(deps: CrlDeps) {
       .limit(1)
       .executeTakeFirst();
     const now = deps.clock.now();
-    if (row && now < row.this_update + (row.next_update - row.this_update) / 2)
+    const offline = (await authority(authorityId)).status === 'offline';
+    if (row && (offline || now < row.this_update + (row.next_update - row.this_update) / 2))
       return {
         der: Buffer.from(row.der),
         number: Number(row.number),
@@ -154,12 +165,17 @@ export function createCrls(deps: CrlDeps) {
     return issue(authorityId);
   }
 
-  /** Refreshes every CA's CRL that is due (the scheduler's tick). */
+  /** Refreshes every online CA's CRL that is due (the scheduler's tick). */
   async function refreshAll(): Promise<void> {
-    for (const a of await deps.ca.authorities()) await current(a.id);
+    for (const a of await deps.ca.authorities()) if (a.status === 'online') await current(a.id);
   }
 
-  return { issue, current, refreshAll };
+  /** After a status change: the issuer's CRL now, if its key is online (else at the next ceremony). */
+  async function statusChanged(authorityId: string): Promise<void> {
+    if ((await authority(authorityId)).status === 'online') await issue(authorityId);
+  }
+
+  return { issue, current, refreshAll, statusChanged };
 }
 
 export type Crls = ReturnType<typeof createCrls>;

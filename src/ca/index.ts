@@ -20,6 +20,7 @@ export {
   ROOT_ID,
   type StatusListener,
 } from './local-ca.js';
+export { DEFAULT_ROOT_CRL_DAYS, type OfflineRootDeps, rootCeremony, takeRootOffline } from './offline-root.js';
 export { type IssuerUrls, isProfileName, PROFILES, type ProfileName } from './profiles.js';
 export {
   type CertificateStatus,

@@ -57,6 +57,8 @@ export interface CaAuthority {
   readonly subjectDn: string;
   readonly role: 'root' | 'issuing';
   readonly parentId: string | null;
+  /** 'offline': the key is not in the key store; it signs only in a ceremony (offline-root.ts). */
+  readonly status: 'online' | 'offline';
 }
 
 /** The root, as callers before the hierarchy knew it. */
@@ -110,6 +112,8 @@ export interface LocalCa {
   release(issuerId: string, serial: string, actor: string): Promise<IssuedCertificate>;
   /** Called after every status change, with the issuer and serial (CRL regeneration, OCSP refresh). */
   onStatusChange(listener: StatusListener): void;
+  /** Forgets the cached authorities (after a ceremony changed a row). */
+  reload(): void;
 }
 
 export type StatusListener = (issuerId: string, serial: string) => Promise<void> | void;
@@ -181,6 +185,10 @@ export function createLocalCa(opts: LocalCaOptions): LocalCa {
     onStatusChange: (l) => {
       listeners.push(l);
     },
+    reload() {
+      root = undefined;
+      issuingCa = undefined;
+    },
     ensure,
     issuing,
     async authorities() {
@@ -218,6 +226,7 @@ async function load(store: Store, id: string): Promise<CaAuthority | undefined> 
       subjectDn: r.subject_dn,
       role: r.role === 'root' ? 'root' : 'issuing',
       parentId: r.parent_id,
+      status: r.status === 'offline' ? 'offline' : 'online',
     }
   );
 }
@@ -226,7 +235,7 @@ async function load(store: Store, id: string): Promise<CaAuthority | undefined> 
 async function loadOrCreate(
   opts: LocalCaOptions,
   id: string,
-  make: () => Promise<Omit<CaAuthority, 'id'>>,
+  make: () => Promise<Omit<CaAuthority, 'id' | 'status'>>,
 ): Promise<CaAuthority> {
   const existing = await load(opts.store, id);
   if (existing) return existing;
@@ -260,7 +269,7 @@ async function loadOrCreate(
   return winner;
 }
 
-async function createRoot(opts: LocalCaOptions): Promise<Omit<CaAuthority, 'id'>> {
+async function createRoot(opts: LocalCaOptions): Promise<Omit<CaAuthority, 'id' | 'status'>> {
   const subjectDn = opts.rootSubjectDn ?? 'CN=shomei local root CA';
   const key = await opts.keys.generate(opts.rootKeyType ?? 'EC-P384', 'ca-root');
   const now = opts.clock.now();
@@ -291,7 +300,7 @@ async function createIssuing(
   registry: Registry,
   rootUrls: IssuerUrls,
   policies: readonly string[],
-): Promise<Omit<CaAuthority, 'id'>> {
+): Promise<Omit<CaAuthority, 'id' | 'status'>> {
   const subjectDn = opts.issuingSubjectDn ?? 'CN=shomei issuing CA 1';
   const key = await opts.keys.generate('EC-P384', 'ca-issuing');
   const rootCert = Certificate.fromBER(root.certificate);

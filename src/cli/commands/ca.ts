@@ -3,13 +3,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { App } from '../../app.js';
 import {
   bulkIssue,
   certificatePem,
+  DEFAULT_ROOT_CRL_DAYS,
   type EndEntityProfile,
   fingerprint,
   isCrlReason,
   isProfileName,
+  rootCeremony,
+  takeRootOffline,
 } from '../../ca/index.js';
 import { ShomeiError } from '../../errors.js';
 import { cliActor, emit, globals, progress, withApp } from '../context.js';
@@ -134,6 +138,57 @@ export function caCommands(program: Command): void {
         { keyFile, chainFile, dnsNames },
         () => `written ${chainFile} and ${keyFile}
 configure: SHOMEI_TLS_CERT=${chainFile} SHOMEI_TLS_KEY=${keyFile}`,
+      );
+    });
+
+  const passphraseOf = (envName: string): string => {
+    const p = process.env[envName];
+    if (!p) throw new ShomeiError('invalid_parameter', { name: `passphrase (set ${envName})` });
+    return p;
+  };
+  const offlineDeps = (app: App) => ({ ...app, random: app.platform.random });
+
+  ca.command('root-offline')
+    .description(
+      'CA-1: seal the root key under a passphrase into a file, sign a long root CRL, remove the key from the store',
+    )
+    .requiredOption('--out <file>', 'the sealed root key (keep it offline)')
+    .option('--passphrase-env <var>', 'environment variable holding the passphrase', 'SHOMEI_ROOT_PASSPHRASE')
+    .option(
+      '--crl-days <n>',
+      "the root CRL's validity: the next ceremony must come before it ends",
+      String(DEFAULT_ROOT_CRL_DAYS),
+    )
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const passphrase = passphraseOf(o.passphraseEnv as string);
+      const r = await withApp(g, (app) => takeRootOffline(offlineDeps(app), passphrase, Number(o.crlDays), cliActor()));
+      writeFileSync(o.out as string, r.sealed, { mode: 0o600, flag: 'wx' });
+      const next = new Date(r.crl.nextUpdate).toISOString();
+      emit(
+        g,
+        { out: o.out, crlNumber: r.crl.number, nextUpdate: next },
+        () => `root key sealed to ${o.out}; root CRL ${r.crl.number} valid until ${next}`,
+      );
+    });
+
+  ca.command('ceremony')
+    .description('CA-1: bring the offline root back for one job — sign a new root CRL — and remove it again')
+    .requiredOption('--root-key <file>', 'the sealed root key from root-offline')
+    .option('--passphrase-env <var>', 'environment variable holding the passphrase', 'SHOMEI_ROOT_PASSPHRASE')
+    .option('--crl-days <n>', "the new root CRL's validity", String(DEFAULT_ROOT_CRL_DAYS))
+    .action(async (o: Record<string, string>, cmd: Command) => {
+      const g = globals(cmd);
+      const passphrase = passphraseOf(o.passphraseEnv as string);
+      const sealed = readFileSync(o.rootKey as string, 'utf8');
+      const crl = await withApp(g, (app) =>
+        rootCeremony(offlineDeps(app), sealed, passphrase, Number(o.crlDays), cliActor()),
+      );
+      const next = new Date(crl.nextUpdate).toISOString();
+      emit(
+        g,
+        { crlNumber: crl.number, nextUpdate: next },
+        () => `root CRL ${crl.number} signed, valid until ${next}; the root key is out of the store again`,
       );
     });
 

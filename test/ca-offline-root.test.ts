@@ -1,0 +1,104 @@
+/**
+ * CA-1: the root kept offline. Its key leaves the store sealed under a passphrase with a long root
+ * CRL; the service keeps issuing from the issuing CA; the root signs again only in a ceremony,
+ * after which its key is out of the store again. On SQLite and PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISSUING_ID, ROOT_ID, rootCeremony, takeRootOffline } from '../src/ca/index.js';
+import { certPem, openssl } from './keys-openssl.js';
+import { ACTOR, startAppOn, type TestApp } from './support/app.js';
+import { backends } from './support/stores.js';
+
+const PASS = 'root ceremony passphrase 42';
+const crlText = (der: Buffer) =>
+  openssl({ 'c.crl': der }, ['crl', '-inform', 'DER', '-in', '{c.crl}', '-noout', '-text']).out;
+const crlPem = (der: Buffer) =>
+  `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END X509 CRL-----\n`;
+
+describe.each(await backends())('CA-1: offline root on $name', (backend) => {
+  let t: TestApp;
+  let sealed: string;
+  beforeAll(async () => {
+    t = await startAppOn(backend);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const deps = () => ({ ...t.app, random: t.app.platform.random });
+  const rootCrl = async () => (await t.app.http.inject({ method: 'GET', url: `/crl/${ROOT_ID}.crl` })).rawPayload;
+
+  it('CA-1: root-offline seals the key, signs a 180-day root CRL and removes the key from the store; issuance goes on', async () => {
+    const rootKey = (await t.app.ca.ensure()).keyId;
+    const r = await takeRootOffline(deps(), PASS, 180, ACTOR);
+    sealed = r.sealed;
+    expect(JSON.parse(sealed).format).toBe('shomei-passphrase-backup/v1');
+    expect(sealed).not.toContain('PRIVATE');
+    expect((await t.app.keys.get(rootKey)).status).toBe('destroyed');
+    const root = (await t.app.ca.authorities()).find((a) => a.id === ROOT_ID);
+    expect(root?.status).toBe('offline');
+    expect(r.crl.nextUpdate - r.crl.thisUpdate).toBe(180 * 86_400_000);
+    expect(crlText(await rootCrl())).toMatch(/Next Update: .+ 20\d\d GMT/);
+    // The running service cannot use the root: no CRL outside a ceremony.
+    await expect(t.app.crls.issue(ROOT_ID)).rejects.toMatchObject({ code: 'invalid_state' });
+    // The issuing CA goes on, and a fresh certificate verifies with both CRLs.
+    const key = await t.app.keys.generate('EC-P256', 'test');
+    const ee = await t.app.ca.issue({
+      keyId: key.id,
+      subjectDn: 'CN=after offline',
+      profile: 'signing',
+      validityDays: 30,
+    });
+    const [r0, i0] = await t.app.ca.authorities();
+    const issuingCrl = (await t.app.http.inject({ method: 'GET', url: `/crl/${ISSUING_ID}.crl` })).rawPayload;
+    const v = openssl(
+      {
+        'root.pem': certPem(r0!.certificate),
+        'issuing.pem': certPem(i0!.certificate),
+        'ee.pem': certPem(ee),
+        'crls.pem': crlPem(await rootCrl()) + crlPem(issuingCrl),
+      },
+      [
+        'verify',
+        '-crl_check_all',
+        '-CAfile',
+        '{root.pem}',
+        '-untrusted',
+        '{issuing.pem}',
+        '-CRLfile',
+        '{crls.pem}',
+        '{ee.pem}',
+      ],
+    );
+    expect(v.ok, v.out).toBe(true);
+  });
+
+  it('CA-1: a ceremony with the wrong passphrase does nothing; with the right one it signs the next root CRL, listing what was revoked meanwhile, and the key leaves again', async () => {
+    await expect(rootCeremony(deps(), sealed, 'not the passphrase at all', 180, ACTOR)).rejects.toMatchObject({
+      code: 'backup_invalid',
+    });
+    const before = crlText(await rootCrl());
+    // The issuing CA's own certificate is revoked while the root is offline: the root CRL waits.
+    const issuing = await t.app.ca.issuing();
+    const serial = openssl({ 'c.der': issuing.certificate }, [
+      'x509',
+      '-inform',
+      'DER',
+      '-in',
+      '{c.der}',
+      '-noout',
+      '-serial',
+    ])
+      .out.trim()
+      .replace(/^serial=/, '')
+      .toLowerCase();
+    await t.app.ca.revoke(ROOT_ID, serial, 'superseded', ACTOR);
+    expect(crlText(await rootCrl())).toBe(before);
+    const crl = await rootCeremony(deps(), sealed, PASS, 90, ACTOR);
+    const after = crlText(await rootCrl());
+    expect(after).toContain('Superseded');
+    expect(after.toLowerCase()).toContain(serial.replace(/^0+/, ''));
+    expect(crl.nextUpdate - crl.thisUpdate).toBe(90 * 86_400_000);
+    const roots = (await t.app.keys.find({ purpose: 'ca-root' })).filter((k) => k.status === 'active');
+    expect(roots).toEqual([]);
+  });
+});
