@@ -36,7 +36,7 @@ export async function prepare(opts: RunOptions) {
     rmSync(dataDir, { recursive: true, force: true });
   };
   if (!opts.quiet) process.stderr.write(`  server ${server.url} (data ${dataDir})\n`);
-  return { server, demo, token, signatures, cleanup };
+  return { server, demo, token, signatures, cleanup, dataDir };
 }
 
 /** Signatures that reached the log: the durable entries, not what the loader believes. */

@@ -3,12 +3,14 @@
  * loopback). Reads a scenario as JSON from argv[2], drives autocannon, prints one JSON result.
  *   ping:     POST {path} with `{}` — the HTTP ceiling of the framework
  *   sign:     per connection, loop [credentials/authorize n hashes → signatures/signHash n hashes]
+ *   post:     POST {path} with the fixed JSON {body} (B4: the same CSR to both CAs)
  */
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 
 interface Scenario {
-  kind: 'ping' | 'sign';
+  kind: 'ping' | 'sign' | 'post';
+  body?: unknown;
   url: string;
   connections: number;
   seconds: number;
@@ -73,7 +75,11 @@ function signRequests(): autocannon.Request[] {
 }
 
 const requests =
-  s.kind === 'ping' ? [{ method: 'POST' as const, path: s.path ?? '/ping', headers, body: '{}' }] : signRequests();
+  s.kind === 'ping'
+    ? [{ method: 'POST' as const, path: s.path ?? '/ping', headers, body: '{}' }]
+    : s.kind === 'post'
+      ? [{ method: 'POST' as const, path: s.path ?? '/', headers, body: JSON.stringify(s.body ?? {}) }]
+      : signRequests();
 
 const result = await autocannon({
   url: s.url,

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchAudit } from './cases-audit.js';
+import { benchIssue } from './cases-ca.js';
 import { benchSignPkcs11 } from './cases-pkcs11.js';
 import { benchSign } from './cases-sign.js';
 import { ROOT, versions } from './lib.js';
@@ -31,6 +32,7 @@ if (b1 || b2) rows.push(...(await benchSign(opts, { b1, b2 })));
 // B1 again with the keys in a SoftHSM2 token, one row per process layout (`--only B1P` alone).
 if (b1 || only?.includes('B1P')) rows.push(...(await benchSignPkcs11(opts)));
 if (!only || only.includes('B3')) rows.push(...(await benchAudit(opts)));
+if (!only || only.includes('B4')) rows.push(...(await benchIssue(opts)));
 
 const out = { date: new Date().toISOString(), quick, ...env, rows };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

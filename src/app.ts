@@ -324,6 +324,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     tokens,
     rolesOf,
     users,
+    ca,
     audit,
     logSource: storeSource(store),
     verifierKey: logKey.signer.verifierKey,

@@ -6,6 +6,8 @@
  * and expired tokens are refused; secrets never reach the log. TOTP codes come from otplib's
  * `generate`, as an authenticator app computes them.
  */
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, createTokens } from '../src/auth/index.js';
@@ -113,6 +115,41 @@ describe('API-2: admin API', () => {
     demoId = (await t.app.users.findByUsername(t.demo.username))?.id as string;
   });
   afterAll(() => t?.close());
+
+  it('API-2, CA-1: a key admin has a PKCS#10 request certified (201, recorded); an auditor is refused', async () => {
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        '/dev/null',
+        '-subj',
+        '/CN=meter 17',
+      ],
+      { encoding: 'utf8' },
+    );
+    const body = { csr: made.stdout, profile: 'seal', validityDays: 30 };
+    const r = await call(t, 'POST', '/ca/certificates', await login(keyAdmin), body);
+    expect(r.status, r.text).toBe(201);
+    const der = Buffer.from(r.json.certificate, 'base64');
+    const x = new X509Certificate(der);
+    expect(x.subject).toBe('CN=meter 17');
+    const serial = x.serialNumber.toLowerCase().replace(/^0+/, '');
+    expect(await t.app.ca.registry.find((await t.app.ca.issuing()).id, serial)).toMatchObject({
+      status: 'good',
+      key_id: null,
+    });
+    expect((await call(t, 'POST', '/ca/certificates', await login(auditor), body)).status).toBe(403);
+    expect((await call(t, 'POST', '/ca/certificates', await login(keyAdmin), { ...body, csr: 'junk' })).status).toBe(
+      400,
+    );
+  });
 
   it('API-2, AUTH-4: password + TOTP gives a level-3 admin token: short-lived, no refresh token, logged', async () => {
     clock.advance(STEP);

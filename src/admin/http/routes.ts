@@ -2,9 +2,11 @@
  * The admin API's routes (API-2): each parses its input, names the role it needs, and calls the
  * same domain functions the local CLI calls, with the admin's user id as the actor (USER-2).
  */
+
 import type { AuditLog, LogSource } from '../../audit/index.js';
 import { parseVerifierKey, verifyLog } from '../../audit/index.js';
 import type { AdminLogin } from '../../auth/index.js';
+import type { LocalCa } from '../../ca/index.js';
 import { ErrorBody } from '../../csc/index.js';
 import { ShomeiError } from '../../errors.js';
 import type { HttpApp } from '../../http/server.js';
@@ -17,8 +19,10 @@ import {
   CredentialList,
   CredentialQuery,
   CredentialView,
+  CsrIssue,
   EnrolmentCodeResponse,
   IdParams,
+  IssuedCertificate,
   LoginRequest,
   LoginResponse,
   ReasonRequest,
@@ -33,6 +37,8 @@ import {
 export interface AdminRouteDeps {
   readonly login: AdminLogin;
   readonly users: Users;
+  /** CA-1: issuance from a CSR (key_admin). */
+  readonly ca: Pick<LocalCa, 'issueFromCsr'>;
   readonly audit: AuditLog;
   /** The log as `shomei audit verify` reads it from the database. */
   readonly logSource: LogSource;
@@ -144,6 +150,28 @@ export function userRoutes(app: HttpApp, deps: AdminRouteDeps): void {
 /** key_admin: KEY-2 — a signer's credentials, and turning one off (or on again) with a reason. */
 export function credentialRoutes(app: HttpApp, deps: AdminRouteDeps): void {
   const keyAdmin = role('key_admin');
+  // CA-1 (B4): a certificate for a key held elsewhere, from its PKCS#10 request; recorded and logged.
+  app.post(
+    '/ca/certificates',
+    {
+      ...keyAdmin,
+      schema: { tags, security: bearer, body: CsrIssue, response: { 201: IssuedCertificate, ...errors } },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const der = await deps.ca.issueFromCsr(
+        {
+          csr: b.csr,
+          profile: b.profile,
+          validityDays: b.validityDays ?? 365,
+          ...(b.subjectDn ? { subjectDn: b.subjectDn } : {}),
+          ...(b.dnsNames ? { dnsNames: b.dnsNames } : {}),
+        },
+        callerOf(req).userId,
+      );
+      return reply.status(201).send({ certificate: der.toString('base64') });
+    },
+  );
   app.get(
     '/credentials',
     {

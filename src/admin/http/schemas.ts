@@ -8,6 +8,19 @@ const Str = (max: number) => T.String({ minLength: 1, maxLength: max });
 const Id = T.String({ minLength: 1, maxLength: 64 });
 
 export const LoginRequest = T.Object({ totp: T.String({ maxLength: 16 }) });
+/** CA-1: a PKCS#10 request (PEM, or base64 DER) for a key held elsewhere. */
+export const CsrIssue = T.Object(
+  {
+    csr: T.String({ minLength: 1, maxLength: 24_000 }),
+    profile: T.Union([T.Literal('signing'), T.Literal('seal'), T.Literal('tsa'), T.Literal('ocsp'), T.Literal('tls')]),
+    validityDays: T.Optional(T.Integer({ minimum: 1, maximum: 3650 })),
+    subjectDn: T.Optional(T.String({ minLength: 1, maxLength: 1024 })),
+    dnsNames: T.Optional(T.Array(T.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+export const IssuedCertificate = T.Object({ certificate: T.String() });
+
 /** Level 4: the code the RSSP's page sent to the command line's loopback redirect (RFC 8252). */
 export const CodeLoginRequest = T.Object({
   code: T.String({ maxLength: 64 }),
