@@ -26,6 +26,7 @@ import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
 import { publicUrl, webauthnRelyingParty } from './bootstrap/urls.js';
 import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa } from './ca/index.js';
+import { createOcspResponder, type OcspResponder, ocspRoutes } from './ca/ocsp/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
 import { ipLimit } from './http/ip-limit.js';
@@ -88,6 +89,8 @@ export interface App {
   readonly ca: LocalCa;
   /** CA-2: each CA's CRLs. */
   readonly crls: Crls;
+  /** CA-2: the OCSP responder (pre-generation for a CDN, B5). */
+  readonly ocsp: OcspResponder;
   readonly users: Users;
   readonly audit: AuditLog;
   readonly signing: Signing;
@@ -280,6 +283,20 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   // CA-2: a revocation, hold or release is in the issuer's CRL at once.
   ca.onStatusChange((issuerId) => crls.statusChanged(issuerId));
   caRoutes(http, { ca, crls, serviceName: config.service.name, policies: config.ca.policyOids });
+  const o = config.ca.ocsp;
+  const ocsp = createOcspResponder({
+    ca,
+    keys,
+    store,
+    clock,
+    validityMs: o.validityHours * 3_600_000,
+    cacheEntries: o.cacheEntries,
+    ...(o.responseDir ? { dir: o.responseDir } : {}),
+    reconcileMs: o.reconcileSeconds * 1000,
+    onError: (err, ctx) => http.log.error({ err }, ctx),
+  });
+  ca.onStatusChange((issuerId, serial) => ocsp.statusChanged(issuerId, serial));
+  ocspRoutes(http, { responder: ocsp, clock });
   const rp = webauthnRelyingParty(config);
   const webauthn = createWebAuthnFactor({
     store,
@@ -341,6 +358,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     keys,
     ca,
     crls,
+    ocsp,
     users,
     audit,
     signing,

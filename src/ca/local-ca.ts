@@ -174,7 +174,16 @@ export function createLocalCa(opts: LocalCaOptions): LocalCa {
       revocationReason: c.revocation_reason,
       keyId: c.key_id,
     });
-    for (const l of listeners) await l(c.issuer_id, c.serial);
+    // Every listener runs (a failing CRL must not keep OCSP stale); the first failure is reported.
+    const failures: unknown[] = [];
+    for (const l of listeners) {
+      try {
+        await l(c.issuer_id, c.serial);
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
     return c;
   };
   return {

@@ -180,6 +180,20 @@ export const ConfigSchema = T.Object(
         }),
         /** How long a CRL is valid; a new one is issued when half of it has passed, and after every revocation. */
         crlValidityHours: T.Integer({ minimum: 1, maximum: 24 * 14, default: 24 }),
+        /** The OCSP responder (CA-2, RFC 6960 / RFC 5019). */
+        ocsp: T.Object(
+          {
+            /** nextUpdate − thisUpdate of each response; re-signed when half of it has passed. */
+            validityHours: T.Integer({ minimum: 1, maximum: 24 * 7, default: 24 }),
+            /** Responses kept in memory (about 1 KB each). */
+            cacheEntries: T.Integer({ minimum: 0, maximum: 10_000_000, default: 50_000 }),
+            /** Also write each response to <dir>/<issuerKeyHash>/<serial>.der for a CDN origin ('' = off). */
+            responseDir: T.String({ default: '' }),
+            /** How often revocations made by other processes are looked for. */
+            reconcileSeconds: T.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+          },
+          { default: {} },
+        ),
         /** External-CA mode: files (PEM or DER) of the CAs whose certificates `key import-cert` accepts. */
         externalAnchors: T.Array(T.String({ minLength: 1, maxLength: 4096 }), { default: [], maxItems: 32 }),
       },
