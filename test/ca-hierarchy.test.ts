@@ -250,6 +250,10 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
     await expect(
       t.app.ca.issueFromCsr({ csr: 'garbage', profile: 'seal', validityDays: 30 }, ACTOR),
     ).rejects.toMatchObject({ code: 'invalid_parameter' });
+    // Nobody outside gets a certificate to answer OCSP for this CA.
+    await expect(t.app.ca.issueFromCsr({ csr, profile: 'ocsp', validityDays: 30 }, ACTOR)).rejects.toMatchObject({
+      code: 'invalid_parameter',
+    });
   });
 
   it('CA-2: bulk issuance records every certificate; one of them revoked is in the next CRL', async () => {

@@ -207,6 +207,10 @@ export function createLocalCa(opts: LocalCaOptions): LocalCa {
     issueMany: async (reqs, actor) =>
       issueKeyless(opts, await issuing(), registry, urls(ISSUING_ID), policies, reqs, actor),
     async issueFromCsr(req, actor) {
+      // A delegated OCSP responder certificate for someone else's key would let them answer for
+      // this CA: the responder is this service's own (ocsp/signer.ts), never certified from a CSR.
+      if (req.profile === 'ocsp')
+        throw new ShomeiError('invalid_parameter', { name: 'profile (ocsp is not issued from a CSR)' });
       const checked = checkCsr(req.csr);
       const { csr: _csr, ...rest } = req;
       const [der] = await issueKeyless(

@@ -12,7 +12,7 @@ export const LoginRequest = T.Object({ totp: T.String({ maxLength: 16 }) });
 export const CsrIssue = T.Object(
   {
     csr: T.String({ minLength: 1, maxLength: 24_000 }),
-    profile: T.Union([T.Literal('signing'), T.Literal('seal'), T.Literal('tsa'), T.Literal('ocsp'), T.Literal('tls')]),
+    profile: T.Union([T.Literal('signing'), T.Literal('seal'), T.Literal('tsa'), T.Literal('tls')]),
     validityDays: T.Optional(T.Integer({ minimum: 1, maximum: 3650 })),
     subjectDn: T.Optional(T.String({ minLength: 1, maxLength: 1024 })),
     dnsNames: T.Optional(T.Array(T.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
