@@ -346,11 +346,22 @@ async function signUnder(opts: LocalCaOptions, issuer: CaAuthority, t: Template)
 }
 
 /** One signing batch: the key store signs the TBS digests in parallel. */
+const issuerParts = new WeakMap<Buffer, { subject: Certificate['subject']; aki: Extension }>();
+/** The issuer's name and the AKI of what it signs, parsed once per authority certificate. */
+function partsOf(issuer: CaAuthority) {
+  const known = issuerParts.get(issuer.certificate);
+  if (known) return known;
+  const c = Certificate.fromBER(issuer.certificate);
+  const parts = {
+    subject: c.subject,
+    aki: authorityKeyIdentifier(keyIdentifier(new Uint8Array(c.subjectPublicKeyInfo.toSchema().toBER(false)))),
+  };
+  issuerParts.set(issuer.certificate, parts);
+  return parts;
+}
+
 async function signManyUnder(opts: LocalCaOptions, issuer: CaAuthority, ts: readonly Template[]): Promise<Signed[]> {
-  const issuerCert = Certificate.fromBER(issuer.certificate);
-  const aki = authorityKeyIdentifier(
-    keyIdentifier(new Uint8Array(issuerCert.subjectPublicKeyInfo.toSchema().toBER(false))),
-  );
+  const { subject: issuerName, aki } = partsOf(issuer);
   // A batch often certifies one key many times (bulk issuance): its SKI is computed once.
   const parsed = new Map<string, { ski: Extension; info: PublicKeyInfo }>();
   const keyOf = (spki: Buffer) => {
@@ -366,7 +377,7 @@ async function signManyUnder(opts: LocalCaOptions, issuer: CaAuthority, ts: read
   const certs = ts.map((t, i) =>
     buildCertificate({
       serial: serials[i] as Uint8Array,
-      issuer: issuerCert.subject,
+      issuer: issuerName,
       subject: parseDn(t.subjectDn),
       notBefore,
       notAfter: t.notAfter,
@@ -425,6 +436,20 @@ function notAfterOf(a: CaAuthority): number {
   return t;
 }
 
+const extensionCache = new WeakMap<Buffer, Map<string, Extension[]>>();
+/**
+ * The extensions of a profile depend only on the issuer, the URLs and the policies: built once per
+ * issuing-CA certificate, not per certificate.
+ */
+function sharedExtensions(issuer: CaAuthority): Map<string, Extension[]> {
+  let m = extensionCache.get(issuer.certificate);
+  if (!m) {
+    m = new Map();
+    extensionCache.set(issuer.certificate, m);
+  }
+  return m;
+}
+
 /** The checked template of an end-entity certificate: profile, validity within the issuer's, TLS names. */
 function endEntity(
   opts: LocalCaOptions,
@@ -449,11 +474,12 @@ function endEntity(
     throw new ShomeiError('invalid_parameter', { name: 'validityDays' });
   }
   if (req.profile === 'tls' && !req.dnsNames?.length) throw new ShomeiError('invalid_parameter', { name: 'dnsNames' });
-  const k = `${req.profile}|${(req.dnsNames ?? []).join(',')}`;
+  // TLS names differ per certificate: only name-less profiles share their extensions.
+  const shared = req.dnsNames?.length ? undefined : cache;
   const extensions =
-    cache?.get(k) ??
+    shared?.get(req.profile) ??
     profile.extensions({ urls: issuerUrls, policies, ...(req.dnsNames ? { dnsNames: req.dnsNames } : {}) });
-  cache?.set(k, extensions);
+  shared?.set(req.profile, extensions);
   return { subjectDn: req.subjectDn, spki: req.spki, notAfter, extensions };
 }
 
@@ -471,8 +497,7 @@ async function issueKeyless(
   actor: string,
 ): Promise<Buffer[]> {
   // The extensions of one profile are the same objects for every certificate of the batch.
-  const shared = new Map<string, Extension[]>();
-  const templates = reqs.map((r) => endEntity(opts, issuingCa, issuerUrls, policies, r, shared));
+  const templates = reqs.map((r) => endEntity(opts, issuingCa, issuerUrls, policies, r, sharedExtensions(issuingCa)));
   const signed = await signManyUnder(opts, issuingCa, templates);
   const issued = signed.map((s, i) => ({
     issuerId: issuingCa.id,
@@ -510,7 +535,14 @@ async function issue(
 ): Promise<Buffer> {
   const key = await opts.keys.get(req.keyId);
   if (key.status !== 'active') throw new ShomeiError('invalid_state', { detail: `key is ${key.status}` });
-  const t = endEntity(opts, issuingCa, issuerUrls, policies, { ...req, spki: key.publicKey });
+  const t = endEntity(
+    opts,
+    issuingCa,
+    issuerUrls,
+    policies,
+    { ...req, spki: key.publicKey },
+    sharedExtensions(issuingCa),
+  );
   const ee = await signUnder(opts, issuingCa, t);
   const info = await opts.keys.importCertificateChain(req.keyId, [ee, issuingCa.certificate, root.certificate]);
   await recordIssued(registry, issuingCa.id, ee, info.subjectDn, req.keyId, req.profile);
