@@ -4,7 +4,7 @@
  * after which its key is out of the store again. On SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISSUING_ID, ROOT_ID, rootCeremony, takeRootOffline } from '../src/ca/index.js';
+import { createCrls, createLocalCa, ISSUING_ID, ROOT_ID, rootCeremony, takeRootOffline } from '../src/ca/index.js';
 import { certPem, openssl } from './keys-openssl.js';
 import { ACTOR, startAppOn, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
@@ -100,5 +100,34 @@ describe.each(await backends())('CA-1: offline root on $name', (backend) => {
     expect(crl.nextUpdate - crl.thisUpdate).toBe(90 * 86_400_000);
     const roots = (await t.app.keys.find({ purpose: 'ca-root' })).filter((k) => k.status === 'active');
     expect(roots).toEqual([]);
+  });
+});
+
+describe('CA-1: a root taken offline by another process', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startAppOn((await backends())[0] as Parameters<typeof startAppOn>[0]);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('CA-1: the running service serves the ceremony CRL at once and never tries to sign with the removed root key', async () => {
+    await t.app.ca.issuing();
+    await t.app.crls.issue(ROOT_ID);
+    // As `shomei ca root-offline` does in its own process: its own CA objects over the same database.
+    const other = createLocalCa({ ...t.app, ...t.app.platform, publicUrl: t.app.baseUrl });
+    const otherCrls = createCrls({ ...t.app, clock: t.app.platform.clock, ca: other });
+    const r = await takeRootOffline(
+      { ...t.app, ca: other, crls: otherCrls, random: t.app.platform.random },
+      PASS,
+      180,
+      ACTOR,
+    );
+    const served = await t.app.http.inject({ method: 'GET', url: `/crl/${ROOT_ID}.crl` });
+    expect(served.statusCode).toBe(200);
+    expect(served.rawPayload.equals(r.crl.der)).toBe(true);
+    await t.app.crls.refreshAll();
+    expect((await t.app.ca.authorities())[0]?.status).toBe('offline');
   });
 });

@@ -92,7 +92,7 @@ export interface LocalCa {
   ensure(): Promise<CaRoot>;
   /** The issuing CA under the root, created on first use. */
   issuing(): Promise<CaAuthority>;
-  /** Root and issuing CA (CA-3's repository lists them). */
+  /** Root and issuing CA as stored now (CA-3's repository lists them; CRLs read their status). */
   authorities(): Promise<CaAuthority[]>;
   /** Issues a certificate for the key from the issuing CA; stores the chain [ee, issuing, root]. */
   issue(req: IssueRequest): Promise<Buffer>;
@@ -201,7 +201,9 @@ export function createLocalCa(opts: LocalCaOptions): LocalCa {
     ensure,
     issuing,
     async authorities() {
-      return [await ensure(), await issuing()];
+      await issuing();
+      // Read afresh: another process (shomei ca root-offline, a ceremony) may have changed a row.
+      return [(await load(opts.store, ROOT_ID)) as CaAuthority, (await load(opts.store, ISSUING_ID)) as CaAuthority];
     },
     issue: async (req) => issue(opts, await issuing(), await ensure(), registry, urls(ISSUING_ID), policies, req),
     issueMany: async (reqs, actor) =>
