@@ -1,12 +1,3 @@
-/**
- * API-2: the admin API under /admin/v1 with its own authentication (AUTH-4 level 3: password +
- * TOTP, or level 4 tokens from the RSSP page) and roles (registration officer, key admin,
- * auditor). Logins refuse without telling why (AUTH-2) but log the reason; the lockout applies;
- * each role reaches its own routes and is refused (403, logged) on the others; CSC tokens, low-level
- * and expired tokens are refused; secrets never reach the log. TOTP codes come from otplib's
- * `generate`, as an authenticator app computes them.
- */
-import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +5,7 @@ import { ADMIN_SCOPE, createTokens } from '../src/auth/index.js';
 import { adminRequiredLevel, insecureSettings, loadConfig, parseConfig } from '../src/config/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import type { AdminRole } from '../src/users/index.js';
+import { opensslCsr } from './keys-openssl.js';
 import {
   ACTOR,
   basicAuth,
@@ -117,24 +109,7 @@ describe('API-2: admin API', () => {
   afterAll(() => t?.close());
 
   it('API-2, CA-1: a key admin has a PKCS#10 request certified (201, recorded); an auditor is refused', async () => {
-    const made = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        '/dev/null',
-        '-subj',
-        '/CN=meter 17',
-      ],
-      { encoding: 'utf8' },
-    );
-    const body = { csr: made.stdout, profile: 'seal', validityDays: 30 };
+    const body = { csr: opensslCsr('/CN=meter 17').toString(), profile: 'seal', validityDays: 30 };
     const r = await call(t, 'POST', '/ca/certificates', await login(keyAdmin), body);
     expect(r.status, r.text).toBe(201);
     const der = Buffer.from(r.json.certificate, 'base64');

@@ -1,14 +1,8 @@
-/**
- * CLI-1 for the CA (CA-1..CA-3) as real processes: `shomei ca list` prints the fingerprints the
- * repository publishes, `ca tls-cert` makes a TLS server certificate openssl accepts for the name,
- * `ca issue` certifies an openssl-made CSR, `ca bulk-issue` reports its rate.
- */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openssl } from './keys-openssl.js';
+import { openssl, opensslCsr } from './keys-openssl.js';
 import { cli } from './support/cli.js';
 
 const TIMEOUT = 120_000;
@@ -63,25 +57,8 @@ describe('shomei ca (CLI-1, CA-1..CA-3)', () => {
   it(
     'CA-1: ca issue certifies an openssl CSR; a tampered one is refused with a clear message',
     async () => {
-      const made = spawnSync(
-        'openssl',
-        [
-          'req',
-          '-new',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          '/dev/null',
-          '-subj',
-          '/CN=sensor 9',
-        ],
-        { encoding: 'utf8' },
-      );
       const csrFile = join(dir, 'req.pem');
-      writeFileSync(csrFile, made.stdout);
+      writeFileSync(csrFile, opensslCsr('/CN=sensor 9'));
       const certFile = join(dir, 'cert.der');
       const r = await cli(dir, ['ca', 'issue', '--csr', csrFile, '--profile', 'seal', '--out', certFile]);
       expect(r.code, r.stderr).toBe(0);

@@ -1,19 +1,11 @@
-/**
- * CA-1, CA-2, CA-3: the hierarchy (root → issuing CA → end entities), the profiles, CRLs checked by
- * `openssl verify -crl_check_all` before and after a revocation, hold and release, and the
- * repository's fingerprints against `openssl x509 -fingerprint -sha256`. On SQLite and PostgreSQL.
- */
-import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lifecycleDeps, releaseCredential, revokeCredential } from '../src/admin/index.js';
 import { bulkIssue, ISSUING_ID, ROOT_ID } from '../src/ca/index.js';
-import { certPem, openssl } from './keys-openssl.js';
+import { certPem, crlText, openssl, opensslCsr, verifyWithCrls } from './keys-openssl.js';
 import { ACTOR, addCredential, authorizeBody, startAppOn, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
 
-const crlPem = (der: Buffer) =>
-  `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END X509 CRL-----\n`;
 const text = (der: Uint8Array) =>
   openssl({ 'c.der': der }, ['x509', '-inform', 'DER', '-in', '{c.der}', '-noout', '-text']).out;
 
@@ -43,25 +35,7 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
     const [root, issuing] = await t.app.ca.authorities();
     const rootCrl = (await raw(`/crl/${ROOT_ID}.crl`)).body;
     const issuingCrl = (await raw(`/crl/${ISSUING_ID}.crl`)).body;
-    return openssl(
-      {
-        'root.pem': certPem(root!.certificate),
-        'issuing.pem': certPem(issuing!.certificate),
-        'ee.pem': certPem(ee),
-        'crls.pem': crlPem(rootCrl) + crlPem(issuingCrl),
-      },
-      [
-        'verify',
-        '-crl_check_all',
-        '-CAfile',
-        '{root.pem}',
-        '-untrusted',
-        '{issuing.pem}',
-        '-CRLfile',
-        '{crls.pem}',
-        '{ee.pem}',
-      ],
-    );
+    return verifyWithCrls({ root: root!.certificate, issuing: issuing!.certificate, ee, crls: [rootCrl, issuingCrl] });
   };
   const signOnce = (credentialID: string) =>
     t.post('credentials/authorize', authorizeBody(credentialID, t.demo.pin, [randomBytes(32)]), t.token);
@@ -93,15 +67,7 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
     const after = await verify(ee as Buffer);
     expect(after.ok).toBe(false);
     expect(after.out).toContain('certificate revoked');
-    const crl = openssl({ 'c.crl': (await raw(`/crl/${ISSUING_ID}.crl`)).body }, [
-      'crl',
-      '-inform',
-      'DER',
-      '-in',
-      '{c.crl}',
-      '-noout',
-      '-text',
-    ]).out;
+    const crl = crlText((await raw(`/crl/${ISSUING_ID}.crl`)).body);
     expect(crl).toContain('Key Compromise');
     expect(crl).toMatch(/X509v3 CRL Number:\s+\d+/);
     expect(crl).toContain('X509v3 Authority Key Identifier');
@@ -117,15 +83,7 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
     expect((await signOnce(id)).status).toBe(400);
     const held = await verify(ee as Buffer);
     expect(held.ok).toBe(false);
-    const crl = openssl({ 'c.crl': (await raw(`/crl/${ISSUING_ID}.crl`)).body }, [
-      'crl',
-      '-inform',
-      'DER',
-      '-in',
-      '{c.crl}',
-      '-noout',
-      '-text',
-    ]).out;
+    const crl = crlText((await raw(`/crl/${ISSUING_ID}.crl`)).body);
     expect(crl).toContain('Certificate Hold');
     await releaseCredential(lifecycleDeps(t.app), id, why);
     expect((await verify(ee as Buffer)).ok).toBe(true);
@@ -203,27 +161,7 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
   });
 
   it('CA-1: a certificate from a PKCS#10 request made by openssl verifies; a request whose signature does not verify, or with a weak key, is refused', async () => {
-    const made = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        '/dev/null',
-        '-subj',
-        '/CN=device 42/O=Example',
-        '-outform',
-        'DER',
-      ],
-      { encoding: 'buffer' },
-    );
-    expect(made.status).toBe(0);
-    const csr = made.stdout;
+    const csr = opensslCsr('/CN=device 42/O=Example', { der: true });
     const der = await t.app.ca.issueFromCsr({ csr, profile: 'seal', validityDays: 30 }, ACTOR);
     const x = text(der);
     expect(x).toMatch(/Subject: CN ?= ?device 42, O ?= ?Example/);
@@ -238,15 +176,10 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
     await expect(
       t.app.ca.issueFromCsr({ csr: tampered, profile: 'seal', validityDays: 30 }, ACTOR),
     ).rejects.toMatchObject({ code: 'invalid_parameter' });
-    const weak = spawnSync(
-      'openssl',
-      ['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=weak', '-outform', 'DER'],
-      { encoding: 'buffer' },
-    );
-    if (weak.status === 0)
-      await expect(
-        t.app.ca.issueFromCsr({ csr: weak.stdout, profile: 'seal', validityDays: 30 }, ACTOR),
-      ).rejects.toMatchObject({ code: 'invalid_parameter' });
+    const weak = opensslCsr('/CN=weak', { newkey: ['rsa:1024'], der: true });
+    await expect(t.app.ca.issueFromCsr({ csr: weak, profile: 'seal', validityDays: 30 }, ACTOR)).rejects.toMatchObject({
+      code: 'invalid_parameter',
+    });
     await expect(
       t.app.ca.issueFromCsr({ csr: 'garbage', profile: 'seal', validityDays: 30 }, ACTOR),
     ).rejects.toMatchObject({ code: 'invalid_parameter' });
@@ -277,15 +210,7 @@ describe.each(await backends())('CA hierarchy, CRLs and repository on $name', (b
       .where('subject_dn', '=', 'CN=device 7')
       .executeTakeFirstOrThrow();
     await t.app.ca.revoke(ISSUING_ID, one.serial, 'cessationOfOperation', ACTOR);
-    const crl = openssl({ 'c.crl': (await raw(`/crl/${ISSUING_ID}.crl`)).body }, [
-      'crl',
-      '-inform',
-      'DER',
-      '-in',
-      '{c.crl}',
-      '-noout',
-      '-text',
-    ]).out;
+    const crl = crlText((await raw(`/crl/${ISSUING_ID}.crl`)).body);
     expect(crl.toLowerCase()).toContain(one.serial.toUpperCase().toLowerCase());
     expect(crl).toContain('Cessation Of Operation');
   });

@@ -5,15 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrls, createLocalCa, ISSUING_ID, ROOT_ID, rootCeremony, takeRootOffline } from '../src/ca/index.js';
-import { certPem, openssl } from './keys-openssl.js';
+import { crlText, openssl, verifyWithCrls } from './keys-openssl.js';
 import { ACTOR, startAppOn, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
 
 const PASS = 'root ceremony passphrase 42';
-const crlText = (der: Buffer) =>
-  openssl({ 'c.crl': der }, ['crl', '-inform', 'DER', '-in', '{c.crl}', '-noout', '-text']).out;
-const crlPem = (der: Buffer) =>
-  `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END X509 CRL-----\n`;
 
 describe.each(await backends())('CA-1: offline root on $name', (backend) => {
   let t: TestApp;
@@ -50,25 +46,12 @@ describe.each(await backends())('CA-1: offline root on $name', (backend) => {
     });
     const [r0, i0] = await t.app.ca.authorities();
     const issuingCrl = (await t.app.http.inject({ method: 'GET', url: `/crl/${ISSUING_ID}.crl` })).rawPayload;
-    const v = openssl(
-      {
-        'root.pem': certPem(r0!.certificate),
-        'issuing.pem': certPem(i0!.certificate),
-        'ee.pem': certPem(ee),
-        'crls.pem': crlPem(await rootCrl()) + crlPem(issuingCrl),
-      },
-      [
-        'verify',
-        '-crl_check_all',
-        '-CAfile',
-        '{root.pem}',
-        '-untrusted',
-        '{issuing.pem}',
-        '-CRLfile',
-        '{crls.pem}',
-        '{ee.pem}',
-      ],
-    );
+    const v = verifyWithCrls({
+      root: r0!.certificate,
+      issuing: i0!.certificate,
+      ee,
+      crls: [await rootCrl(), issuingCrl],
+    });
     expect(v.ok, v.out).toBe(true);
   });
 

@@ -45,3 +45,56 @@ export function pkeyutlVerify(spki: Buffer, digest: Uint8Array, sig: Uint8Array,
     ...pkeyopts,
   ]);
 }
+
+/** A PKCS#10 request openssl makes for a fresh key it throws away (`-newkey` arguments, PEM or DER). */
+export function opensslCsr(subject: string, opts: { newkey?: string[]; der?: boolean } = {}): Buffer {
+  const newkey = opts.newkey ?? ['ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      ...newkey,
+      '-nodes',
+      '-keyout',
+      '/dev/null',
+      '-subj',
+      subject,
+      ...(opts.der ? ['-outform', 'DER'] : []),
+    ],
+    { encoding: 'buffer' },
+  );
+  if (r.status !== 0) throw new Error(`openssl req: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+export const crlPem = (der: Uint8Array): string =>
+  `-----BEGIN X509 CRL-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END X509 CRL-----\n`;
+
+/** `openssl crl -text` of a DER CRL. */
+export const crlText = (der: Uint8Array): string =>
+  openssl({ 'c.crl': der }, ['crl', '-inform', 'DER', '-in', '{c.crl}', '-noout', '-text']).out;
+
+/** `openssl verify -crl_check_all` of an end-entity certificate under root → issuing CA, with these DER CRLs. */
+export function verifyWithCrls(c: { root: Uint8Array; issuing: Uint8Array; ee: Uint8Array; crls: Uint8Array[] }) {
+  return openssl(
+    {
+      'root.pem': certPem(c.root),
+      'issuing.pem': certPem(c.issuing),
+      'ee.pem': certPem(c.ee),
+      'crls.pem': c.crls.map(crlPem).join(''),
+    },
+    [
+      'verify',
+      '-crl_check_all',
+      '-CAfile',
+      '{root.pem}',
+      '-untrusted',
+      '{issuing.pem}',
+      '-CRLfile',
+      '{crls.pem}',
+      '{ee.pem}',
+    ],
+  );
+}

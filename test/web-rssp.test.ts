@@ -287,7 +287,6 @@ describe('WEB-1: oauth2code on the RSSP pages', () => {
       expect(r.status, `${reason}: ${r.text}`).toBe(400);
       expect(r.json.error_description).toBe('The security key could not be verified');
       const events = await logEvents(t.app);
-      expect(events.at(-2)?.reason ?? events.at(-1)?.reason, reason).toBeDefined();
       expect(events.some((e) => e.type === 'auth.webauthn' && e.reason === reason)).toBe(true);
     }
     // The real key still works (nothing was moved by the refusals).

@@ -48,26 +48,24 @@ const pointers = (u: IssuerUrls, withOcsp: boolean): Extension[] => [
   crlDistributionPoint(u.crl),
 ];
 
+/** Signatures and seals alike: content commitment under the service's policies (EN 319 412-2/-3). */
+const commitment = (i: ProfileInput): Extension[] => [
+  basicConstraints(false),
+  keyUsage([digitalSignature, nonRepudiation]),
+  certificatePolicies(i.policies),
+  ...pointers(i.urls, true),
+];
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   signing: {
     description: 'natural person signing (non-repudiation / content commitment)',
     maxValidityDays: 3 * 365,
-    extensions: (i) => [
-      basicConstraints(false),
-      keyUsage([digitalSignature, nonRepudiation]),
-      certificatePolicies(i.policies),
-      ...pointers(i.urls, true),
-    ],
+    extensions: commitment,
   },
   seal: {
     description: 'electronic seal of an organisation (legal person)',
     maxValidityDays: 3 * 365,
-    extensions: (i) => [
-      basicConstraints(false),
-      keyUsage([digitalSignature, nonRepudiation]),
-      certificatePolicies(i.policies),
-      ...pointers(i.urls, true),
-    ],
+    extensions: commitment,
   },
   tsa: {
     description: 'time-stamping unit (RFC 3161: the only purpose, critical)',

@@ -6,9 +6,8 @@
  * on the consent page, the client's redirect origin.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type as T } from 'typebox';
 import type { AuditSink } from '../../audit/event.js';
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../../auth/factors/webauthn.js';
+import type { AuthenticationResponseJSON } from '../../auth/factors/webauthn.js';
 import { catalogue, describe, isShomeiError, ShomeiError } from '../../errors.js';
 import { acceptForms } from '../../http/form.js';
 import type { HttpApp } from '../../http/server.js';
@@ -21,10 +20,11 @@ import {
 } from '../../oauth/index.js';
 import { ASSETS } from './assets.js';
 import { type AuthorizeFlow, type AuthorizeFlowService, type FlowRequest, toFlowRequest } from './authorize-flow.js';
-import { csrfFor, FLOW_TTL_SECONDS, type Flow, type Flows, flowCookie, setCookieHeader } from './flows.js';
-import { consentPage, loginPage, messagePage, registerPage, totpPage } from './pages.js';
-import { qrSvg } from './qr.js';
-import type { createRegisterFlow, RegisterRequest } from './register-flow.js';
+import { csrfFor, FLOW_TTL_SECONDS, type Flows, flowCookie, setCookieHeader } from './flows.js';
+import { createGuard, FORM, headerToken, htmlReply, JSON_BODY } from './guard.js';
+import { consentPage, loginPage, messagePage } from './pages.js';
+import type { createRegisterFlow } from './register-flow.js';
+import { registerEnrolmentRoutes } from './register-routes.js';
 
 export interface RsspRoutesDeps {
   readonly oauth: OAuth;
@@ -38,78 +38,13 @@ export interface RsspRoutesDeps {
   readonly cscBasePath: string;
 }
 
-const FORM = T.Record(T.String({ maxLength: 64 }), T.String({ maxLength: 4096 }), { maxProperties: 16 });
-const JSON_BODY = T.Object(
-  {
-    purpose: T.Optional(T.String({ maxLength: 16 })),
-    code: T.Optional(T.String({ maxLength: 64 })),
-    label: T.Optional(T.String({ maxLength: 64 })),
-    response: T.Optional(T.Record(T.String({ maxLength: 64 }), T.Unknown(), { maxProperties: 16 })),
-  },
-  { additionalProperties: false },
-);
-
-function headers(reply: FastifyReply, formTargets: readonly string[] = []): FastifyReply {
-  const forms = ["'self'", ...formTargets].join(' ');
-  return reply
-    .header(
-      'Content-Security-Policy',
-      `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action ${forms}; frame-ancestors 'none'; base-uri 'none'`,
-    )
-    .header('X-Frame-Options', 'DENY')
-    .header('Referrer-Policy', 'no-referrer');
-}
-
-const htmlReply = (reply: FastifyReply, status: number, body: string, formTargets?: readonly string[]) =>
-  headers(reply, formTargets).status(status).type('text/html; charset=utf-8').send(body);
-
 const originOf = (url: string) => new URL(url).origin;
 
 export function registerRsspRoutes(app: HttpApp, deps: RsspRoutesDeps): void {
   const { flows, authorize } = deps;
 
-  const message = (reply: FastifyReply, e: unknown) => {
-    const code = isShomeiError(e) ? e.code : 'server_error';
-    if (!isShomeiError(e)) throw e;
-    const entry = catalogue[e.code];
-    return htmlReply(
-      reply,
-      entry.status,
-      messagePage(deps.serviceName, 'Cannot continue', describe(e.code, e.params), code),
-    );
-  };
-
-  /** Same-origin POSTs only: the CSRF token is the check, this is the second one. */
-  const sameOrigin = async (req: FastifyRequest) => {
-    const origin = req.headers.origin;
-    const site = req.headers['sec-fetch-site'];
-    if ((origin !== undefined && origin !== deps.origin) || (site !== undefined && site !== 'same-origin'))
-      await csrfRefused(req, 'cross_origin', null);
-  };
-
-  const csrfRefused = async (req: FastifyRequest, reason: string, flowId: string | null): Promise<never> => {
-    await deps.audit.append({
-      type: 'rssp.csrf',
-      actor: 'anonymous',
-      outcome: 'failure',
-      reason,
-      path: req.routeOptions.url ?? null,
-      flowId,
-    });
-    throw new ShomeiError('csrf_failed');
-  };
-
-  /** The flow behind the cookie, if the post carries its CSRF token and comes from this origin. */
-  async function checkedFlow<R>(req: FastifyRequest, kind: 'authorize' | 'register', csrf: string | undefined) {
-    await sameOrigin(req);
-    const flow = await flows.load<R>(flowCookie(req.headers.cookie), kind);
-    try {
-      await flows.checkCsrf(flow.id, csrf);
-    } catch {
-      await csrfRefused(req, csrf ? 'wrong_token' : 'missing_token', flow.id);
-    }
-    return flow;
-  }
+  const guard = createGuard(deps);
+  const { message, checkedFlow } = guard;
 
   const authorizeFlow = (req: FastifyRequest, csrf: string | undefined) =>
     checkedFlow<FlowRequest>(req, 'authorize', csrf);
@@ -215,39 +150,37 @@ export function registerRsspRoutes(app: HttpApp, deps: RsspRoutesDeps): void {
       }
     });
 
-    s.post('/rssp/login', { schema: { hide: true, body: FORM } }, async (req, reply) => {
-      const form = req.body as Record<string, string>;
-      let flow: AuthorizeFlow;
-      try {
-        flow = await authorizeFlow(req, form.csrf);
-      } catch (e) {
-        return message(reply, e);
-      }
-      try {
-        await authorize.login(flow, form.username ?? '', form.password ?? '');
-        return reply.redirect('/rssp/flow', 303);
-      } catch (e) {
-        return afterFailure(reply, req, flow, 'login', e);
-      }
-    });
+    /** A form that moves the flow on: a refusal counts as an attempt and shows the page again. */
+    const formStep = (
+      path: string,
+      step: string,
+      act: (flow: AuthorizeFlow, form: Record<string, string>) => Promise<string>,
+    ) =>
+      s.post(path, { schema: { hide: true, body: FORM } }, async (req, reply) => {
+        const form = req.body as Record<string, string>;
+        let flow: AuthorizeFlow;
+        try {
+          flow = await authorizeFlow(req, form.csrf);
+        } catch (e) {
+          return message(reply, e);
+        }
+        try {
+          return reply.redirect(await act(flow, form), 303);
+        } catch (e) {
+          return afterFailure(reply, req, flow, step, e);
+        }
+      });
 
-    s.post('/rssp/approve', { schema: { hide: true, body: FORM } }, async (req, reply) => {
-      const form = req.body as Record<string, string>;
-      let flow: AuthorizeFlow;
-      try {
-        flow = await authorizeFlow(req, form.csrf);
-      } catch (e) {
-        return message(reply, e);
-      }
-      try {
-        const authData = ['PIN', 'TOTP', 'OTP']
-          .filter((id) => form[id] !== undefined)
-          .map((id) => ({ id, value: form[id] as string }));
-        return reply.redirect(await authorize.approveWithFactors(flow, authData), 303);
-      } catch (e) {
-        return afterFailure(reply, req, flow, 'approve', e);
-      }
+    formStep('/rssp/login', 'login', async (flow, form) => {
+      await authorize.login(flow, form.username ?? '', form.password ?? '');
+      return '/rssp/flow';
     });
+    formStep('/rssp/approve', 'approve', (flow, form) =>
+      authorize.approveWithFactors(
+        flow,
+        ['PIN', 'TOTP', 'OTP'].filter((id) => form[id] !== undefined).map((id) => ({ id, value: form[id] as string })),
+      ),
+    );
 
     s.post('/rssp/otp', { schema: { hide: true, body: FORM } }, async (req, reply) => {
       const form = req.body as Record<string, string>;
@@ -310,90 +243,7 @@ export function registerRsspRoutes(app: HttpApp, deps: RsspRoutesDeps): void {
       }
     }
 
-    // Security-key registration with an enrolment code (register-flow.ts).
-    s.get('/rssp/register', { schema: { hide: true } }, async (_req, reply) => {
-      const { cookie, csrf } = await flows.create('register', {} satisfies RegisterRequest);
-      reply.header('Set-Cookie', setCookieHeader(cookie, FLOW_TTL_SECONDS));
-      return htmlReply(reply, 200, registerPage({ serviceName: deps.serviceName, csrf }));
-    });
-
-    const registerFlow = (req: FastifyRequest) => checkedFlow<RegisterRequest>(req, 'register', headerToken(req));
-
-    s.post('/rssp/register/options', { schema: { hide: true, body: JSON_BODY } }, async (req) => {
-      const flow = await registerFlow(req);
-      const code = (req.body as { code?: string }).code;
-      if (!code) throw new ShomeiError('missing_string', { name: 'code' });
-      try {
-        return await deps.register.options(flow, code);
-      } catch (e) {
-        if (isShomeiError(e) && e.code === 'enrolment_code_invalid') await flows.fail(flow.id);
-        throw e;
-      }
-    });
-
-    // An authenticator app, by QR code (AUTH-4): plain forms, no script.
-    s.post('/rssp/totp/start', { schema: { hide: true, body: FORM } }, async (req, reply) => {
-      const form = req.body as Record<string, string>;
-      let flow: Flow<RegisterRequest>;
-      try {
-        flow = await checkedFlow<RegisterRequest>(req, 'register', form.csrf);
-      } catch (e) {
-        return message(reply, e);
-      }
-      const csrf = form.csrf as string;
-      try {
-        const { uri, username } = await deps.register.totpStart(flow, form.code ?? '');
-        const secret = new URL(uri).searchParams.get('secret') ?? '';
-        return htmlReply(
-          reply,
-          200,
-          totpPage({ serviceName: deps.serviceName, csrf, qrSvg: await qrSvg(uri), secret, username }),
-        );
-      } catch (e) {
-        if (!isShomeiError(e)) throw e;
-        if (await flows.fail(flow.id)) return message(reply, new ShomeiError('flow_attempts'));
-        const error = describe(e.code, e.params);
-        return htmlReply(reply, catalogue[e.code].status, registerPage({ serviceName: deps.serviceName, csrf, error }));
-      }
-    });
-
-    s.post('/rssp/totp/confirm', { schema: { hide: true, body: FORM } }, async (req, reply) => {
-      const form = req.body as Record<string, string>;
-      try {
-        const flow = await checkedFlow<RegisterRequest>(req, 'register', form.csrf);
-        try {
-          await deps.register.totpConfirm(flow, form.totp ?? '');
-        } catch (e) {
-          if (!isShomeiError(e) || e.code !== 'invalid_otp') throw e;
-          if (await flows.fail(flow.id)) throw new ShomeiError('flow_attempts');
-          return htmlReply(
-            reply,
-            400,
-            messagePage(deps.serviceName, 'Wrong code', `${describe(e.code, {})}: go back and try the next code.`),
-          );
-        }
-        return htmlReply(
-          reply,
-          200,
-          messagePage(
-            deps.serviceName,
-            'Authenticator app set up',
-            'Your authenticator app is set up. You can close this page.',
-          ),
-        );
-      } catch (e) {
-        return message(reply, e);
-      }
-    });
-
-    s.post('/rssp/register/finish', { schema: { hide: true, body: JSON_BODY } }, async (req) => {
-      const flow = await registerFlow(req);
-      const b = req.body as { code?: string; label?: string; response?: RegistrationResponseJSON };
-      if (!b.code || !b.response) throw new ShomeiError('missing_string', { name: b.code ? 'response' : 'code' });
-      const label = (b.label ?? '').trim() || 'Security key';
-      await deps.register.finish(flow, b.code, label, b.response);
-      return { message: `The security key “${label}” is registered. You can close this page.` };
-    });
+    registerEnrolmentRoutes(s, { flows, guard, register: deps.register, serviceName: deps.serviceName });
   });
 }
 
@@ -403,8 +253,3 @@ function assertionOf(req: FastifyRequest): AuthenticationResponseJSON {
   if (typeof r !== 'object' || r === null) throw new ShomeiError('missing_string', { name: 'response' });
   return r as AuthenticationResponseJSON;
 }
-
-const headerToken = (req: FastifyRequest): string | undefined => {
-  const h = req.headers['x-csrf-token'];
-  return typeof h === 'string' ? h : undefined;
-};
