@@ -45,6 +45,7 @@ import { createOAuth, type OAuth, registerOAuthRoutes } from './oauth/index.js';
 import { type Platform, systemPlatform } from './platform/index.js';
 import { createSigning, type Signing } from './signing/index.js';
 import { openStore, type Store } from './store/index.js';
+import { createTsa, type Tsa, tsaRoutes } from './tsa/index.js';
 import { createUsers, type Users } from './users/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
@@ -91,6 +92,8 @@ export interface App {
   readonly crls: Crls;
   /** CA-2: the OCSP responder (pre-generation for a CDN, B5). */
   readonly ocsp: OcspResponder;
+  /** TSA-1: the built-in RFC 3161 time-stamping authority (POST /tsa, CSC signatures/timestamp). */
+  readonly tsa: Tsa;
   readonly users: Users;
   readonly audit: AuditLog;
   readonly signing: Signing;
@@ -217,6 +220,16 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     hashLength: (oid) => hashByOid(oid).length,
   });
   const ca = createLocalCa({ store, audit, keys, clock, random, publicUrl: baseUrl, policies: config.ca.policyOids });
+  const tsa = createTsa({
+    store,
+    keys,
+    ca,
+    audit,
+    clock,
+    random,
+    ...config.tsa,
+    onError: (err, context) => http.log.error({ err }, context),
+  });
   const signing = createSigning({
     credentials: credentialsPort(users),
     keys: keysPort(keys),
@@ -245,7 +258,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     baseSeconds: a.lockoutBaseSeconds,
     maxSeconds: a.lockoutMaxSeconds,
   });
-  const csc: CscDeps = {
+  const csc: CscDeps & { timestamps: Tsa } = {
     info: {
       name: config.service.name,
       description: config.service.description,
@@ -257,6 +270,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     },
     session: sessionPort(login, tokens),
     signing,
+    timestamps: tsa,
   };
   await registerCsc(http, csc);
   await registerOAuthRoutes(http, oauth, CSC_BASE_PATH);
@@ -297,6 +311,8 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   });
   ca.onStatusChange((issuerId, serial) => ocsp.statusChanged(issuerId, serial));
   ocspRoutes(http, { responder: ocsp, clock });
+  tsaRoutes(http, { tsa });
+  ca.onStatusChange((_issuerId, serial) => tsa.statusChanged(serial));
   const rp = webauthnRelyingParty(config);
   const webauthn = createWebAuthnFactor({
     store,
@@ -359,6 +375,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     ca,
     crls,
     ocsp,
+    tsa,
     users,
     audit,
     signing,

@@ -167,6 +167,56 @@ export const catalogue = {
     'invalid_request',
     (p) => `Not enough backup shares: ${p.have} distinct given, ${p.need} needed`,
   ),
+  // --- CMS / CAdES / revocation collection (FMT-1; src/formats/cms, cades, ltv) ---
+  cms_malformed: entry(400, 'invalid_request', (p) => `The CMS signature cannot be read: ${p.detail}`),
+  format_service_missing: entry(
+    400,
+    'invalid_request',
+    (p) => `Level ${p.level} needs a ${p.service}, which is not configured`,
+  ),
+  revocation_unavailable: entry(
+    503,
+    'temporarily_unavailable',
+    (p) => `Revocation data could not be obtained for ${p.subject}: ${p.detail}`,
+  ),
+  timestamp_invalid: entry(
+    502,
+    'server_error',
+    (p) => `The time-stamping authority returned an unusable token: ${p.detail}`,
+  ),
+  // --- JAdES (FMT-1, ETSI TS 119 182-1; src/formats/jades) ---
+  jades_invalid_option: entry(400, 'invalid_request', (p) => `Invalid JAdES option ${p.name}: ${p.detail}`),
+  jades_needs_json: entry(
+    400,
+    'invalid_request',
+    (p) => `JAdES ${p.level} carries unsigned properties (etsiU), which need the JSON serialization`,
+  ),
+  jades_malformed: entry(400, 'invalid_request', (p) => `The JAdES signature cannot be read: ${p.detail}`),
+  jades_invalid: entry(400, 'invalid_request', (p) => `The JAdES signature does not verify: ${p.detail}`),
+  // --- PAdES (FMT-1, ETSI EN 319 142-1; src/formats/pades) ---
+  pdf_malformed: entry(400, 'invalid_request', (p) => `The PDF cannot be read: ${p.detail}`),
+  pdf_encrypted: entry(400, 'invalid_request', 'Encrypted PDFs cannot be signed'),
+  pdf_signature_too_large: entry(
+    500,
+    'server_error',
+    (p) => `The signature (${p.size} bytes) does not fit the ${p.room} bytes reserved for it in the PDF`,
+  ),
+  // --- XAdES and untrusted XML (FMT-1, ETSI EN 319 132-1; src/formats/xades) ---
+  xml_invalid: entry(400, 'invalid_request', (p) => `The XML document cannot be read: ${p.detail}`),
+  xml_doctype_forbidden: entry(400, 'invalid_request', 'XML documents with a DOCTYPE (DTD, entities) are refused'),
+  xml_too_large: entry(413, 'invalid_request', (p) => `The XML document is larger than ${p.max} bytes`),
+  xades_signature_invalid: entry(400, 'invalid_request', (p) => `The XAdES signature does not verify: ${p.detail}`),
+  // --- time-stamping (TSA-1; src/tsa): HTTP-level faults of POST /tsa, CSC signatures/timestamp, external TSAs ---
+  tsa_unsupported_media_type: entry(415, 'invalid_request', 'Content-Type must be application/timestamp-query'),
+  tsa_method_not_allowed: entry(405, 'invalid_request', 'Time-stamp requests are sent with POST (RFC 3161 §3.4)'),
+  empty_hash: entry(400, 'invalid_request', 'Empty hash parameter'),
+  tsa_unreachable: entry(502, 'server_error', (p) => `The time-stamping authority could not be reached: ${p.detail}`),
+  tsa_refused: entry(502, 'server_error', (p) => `The time-stamping authority refused the request: ${p.detail}`),
+  tsa_response_invalid: entry(
+    502,
+    'server_error',
+    (p) => `The time-stamping authority's response is not acceptable: ${p.detail}`,
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -199,6 +199,18 @@ export const ConfigSchema = T.Object(
       },
       { default: {} },
     ),
+    /** The built-in RFC 3161 time-stamping authority (TSA-1). */
+    tsa: T.Object(
+      {
+        /** TSTInfo.policy: the TSA policy tokens are issued under (requests may name only this one). */
+        policyOid: T.String({ pattern: '^[0-2](\\.(0|[1-9][0-9]*))+$', maxLength: 128, default: '2.999.1.2' }),
+        /** TSTInfo.accuracy in milliseconds; under 1000, genTime carries a fraction of a second. */
+        accuracyMs: T.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
+        /** Subject of the time-stamping unit's certificate. */
+        subjectDn: T.String({ default: 'CN=shomei TSA', maxLength: 255 }),
+      },
+      { default: {} },
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,14 +1,63 @@
-/** `signatures/signHash` (csc-api-v2.md §5.1). */
+/** `signatures/signHash` (csc-api-v2.md §5.1) and `signatures/timestamp` (§5.4). */
+import { Type as T } from 'typebox';
 import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
-import { decodeBase64, decodeHashes } from './base64.js';
-import { bearerToken } from './bearer.js';
+import { HASHES, type HashAlgorithm } from '../keys/index.js';
+import { decodeBase64, decodeHashes, encodeBase64 } from './base64.js';
+import { bearerToken, serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { ErrorBody, SignHashRequest, SignHashResponse } from './schemas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
 
-export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
+/** What signatures/timestamp needs of the TSA (tsa/): a token over a checked digest. */
+export interface TimestampPort {
+  stamp(req: {
+    readonly hash: HashAlgorithm;
+    readonly digest: Uint8Array;
+    readonly nonce?: Uint8Array;
+    readonly certReq: boolean;
+    readonly actor: string;
+  }): Promise<Uint8Array>;
+}
+
+/** §5.4 uses v1-style singular names; a nonce of at most 160 bits (RFC 3161 §2.4.1), in hex. */
+const TimestampRequest = T.Object({
+  hash: T.String({ maxLength: 100 }),
+  hashAlgo: T.String({ maxLength: 64 }),
+  nonce: T.Optional(T.String({ minLength: 1, maxLength: 40, pattern: '^[0-9a-fA-F]+$' })),
+  clientData: T.Optional(T.String({ maxLength: 2048 })),
+});
+const TimestampResponse = T.Object({ timestamp: T.String() });
+
+/** Hex → content octets of a positive, minimal INTEGER. */
+function nonceInteger(hexValue: string): Uint8Array {
+  const bytes = Buffer.from(hexValue.length % 2 ? `0${hexValue}` : hexValue, 'hex');
+  const first = bytes.findIndex((b) => b !== 0);
+  const magnitude = first < 0 ? Buffer.of(0) : bytes.subarray(first);
+  return ((magnitude[0] as number) & 0x80) !== 0 ? Buffer.concat([Buffer.of(0), magnitude]) : magnitude;
+}
+
+export function signatureRoutes(app: HttpApp, deps: CscDeps & { readonly timestamps?: TimestampPort }): void {
+  const tsa = deps.timestamps;
+  if (tsa) {
+    app.post(
+      '/signatures/timestamp',
+      { schema: { tags: ['csc'], body: TimestampRequest, response: { 200: TimestampResponse, ...errors } } },
+      async (req) => {
+        const principal = await serviceCaller(deps.session, req);
+        const b = req.body;
+        if (b.hash === '') throw new ShomeiError('empty_hash');
+        const digest = decodeBase64(b.hash, 'invalid_base64_hash');
+        const hash = Object.values(HASHES).find((h) => h.oid === b.hashAlgo);
+        if (!hash) throw new ShomeiError('invalid_parameter', { name: 'hashAlgo' });
+        if (digest.length !== hash.length) throw new ShomeiError('invalid_digest_length');
+        const nonce = b.nonce === undefined ? {} : { nonce: nonceInteger(b.nonce) };
+        const token = await tsa.stamp({ hash, digest, ...nonce, certReq: true, actor: principal.userId });
+        return { timestamp: encodeBase64(token) };
+      },
+    );
+  }
   app.post(
     '/signatures/signHash',
     { schema: { tags: ['csc'], body: SignHashRequest, response: { 200: SignHashResponse, ...errors } } },

@@ -354,6 +354,22 @@ export interface WebFlowsTable {
   created_at: number;
 }
 
+/** TSA-1 (tsa/): one row per time-stamp token issued; the serial (lower-case hex) is unique. */
+export interface TsaTokensTable {
+  serial: string;
+  /** TSTInfo.genTime, epoch ms. */
+  gen_time: number;
+  policy: string;
+  /** OID of MessageImprint.hashAlgorithm. */
+  hash_algorithm: string;
+  /** MessageImprint.hashedMessage. */
+  imprint: Buffer;
+  /** The TSA key that signed the token. */
+  key_id: string;
+  /** Who asked: a user id (CSC signatures/timestamp) or 'anonymous' (POST /tsa). */
+  actor: string;
+}
+
 export interface Database {
   users: UsersTable;
   identity_proofing: IdentityProofingTable;
@@ -375,6 +391,7 @@ export interface Database {
   ca_certificates: CaCertificatesTable;
   ca_crls: CaCrlsTable;
   web_flows: WebFlowsTable;
+  tsa_tokens: TsaTokensTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;
   meta: MetaTable;
