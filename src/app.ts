@@ -29,6 +29,7 @@ import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa } from './
 import { createOcspResponder, type OcspResponder, ocspRoutes } from './ca/ocsp/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
+import { createHttpFetch, createRevocationSource, injectFetch, routeFetch } from './formats/ltv/index.js';
 import { ipLimit } from './http/ip-limit.js';
 import { opsRoutes } from './http/ops.js';
 import { createHttpServer, type HttpApp } from './http/server.js';
@@ -45,13 +46,13 @@ import { createOAuth, type OAuth, registerOAuthRoutes } from './oauth/index.js';
 import { type Platform, systemPlatform } from './platform/index.js';
 import { createSigning, type Signing } from './signing/index.js';
 import { openStore, type Store } from './store/index.js';
-import { createTsa, type Tsa, tsaRoutes } from './tsa/index.js';
+import { createTsa, inProcessTimestampSource, type Tsa, tsaRoutes } from './tsa/index.js';
 import { createUsers, type Users } from './users/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
 import { keyImportRoutes } from './web/key-import.js';
 import { rsspRoutes } from './web/rssp/index.js';
-import { credentialsPort, keysPort, sadsPort } from './wiring.js';
+import { credentialsPort, documentsPort, keysPort, sadsPort } from './wiring.js';
 
 /** AUTH-2: routes that check a secret (password, PIN, OTP, TOTP, client secret, code); failures count per address. */
 const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
@@ -242,6 +243,19 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     },
     audit,
     clock,
+    // B-T and up: the built-in TSA; B-LT: OCSP/CRLs through the certificates' AIA/CDP, this
+    // service's own answered in-process.
+    documents: documentsPort({
+      timestamps: inProcessTimestampSource(tsa),
+      revocation: createRevocationSource({
+        fetch: routeFetch(
+          baseUrl,
+          injectFetch((o) => http.inject(o)),
+          createHttpFetch({ timeoutMs: 5000 }),
+        ),
+        clock,
+      }),
+    }),
   });
 
   const http = await createHttpServer({
@@ -258,7 +272,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     baseSeconds: a.lockoutBaseSeconds,
     maxSeconds: a.lockoutMaxSeconds,
   });
-  const csc: CscDeps & { timestamps: Tsa } = {
+  const csc: CscDeps = {
     info: {
       name: config.service.name,
       description: config.service.description,
@@ -271,6 +285,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     session: sessionPort(login, tokens),
     signing,
     timestamps: tsa,
+    signDocBodyLimit: config.http.signDocBodyLimitBytes,
   };
   await registerCsc(http, csc);
   await registerOAuthRoutes(http, oauth, CSC_BASE_PATH);

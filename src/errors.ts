@@ -33,6 +33,9 @@ export const catalogue = {
   unsupported_media_type: entry(415, 'invalid_request', 'Content-Type must be application/json'),
   invalid_base64_hash: entry(400, 'invalid_request', 'Invalid Base64 hash string parameter'),
   empty_hash_array: entry(400, 'invalid_request', 'Empty hash array'),
+  // signatures/signDoc (csc-api-v2.md §2, §5.2).
+  signdoc_both: entry(400, 'invalid_request', 'Both documentDigests and documents parameters passed'),
+  signdoc_empty: entry(400, 'invalid_request', 'Empty documentDigests and documents objects'),
   invalid_digest_length: entry(400, 'invalid_request', 'Invalid digest value length'),
   user_id_must_be_null: entry(400, 'invalid_request', 'userID parameter MUST be null'),
   invalid_num_signatures: entry(400, 'invalid_request', 'Invalid value for parameter numSignatures'),

@@ -2,8 +2,10 @@
  * Adapters from the modules to the signing ports (signing/ports.ts). Kept apart from app.ts so the
  * composition root reads as a list of parts.
  */
+import { createHash } from 'node:crypto';
 import type { SadService } from './auth/index.js';
 import { ShomeiError } from './errors.js';
+import { documentFormat, type FormatServices, isDetached, prepareDigest, prepareDocument } from './formats/index.js';
 import {
   hashByOid,
   type KeyService,
@@ -13,7 +15,7 @@ import {
   type ResolvedSignature,
   resolveSignature,
 } from './keys/index.js';
-import type { CredentialsPort, KeysPort, SadsPort } from './signing/index.js';
+import type { CredentialsPort, DocumentsPort, KeysPort, SadsPort } from './signing/index.js';
 import type { Users } from './users/index.js';
 
 export function keysPort(keys: KeyService): KeysPort<ResolvedSignature> {
@@ -72,5 +74,37 @@ export function sadsPort(sads: SadService): SadsPort {
   return {
     issue: (req) => sads.issueSad(req),
     spend: (req) => sads.spendSad(req),
+  };
+}
+
+/** FMT-1: the signature formats with the service's TSA and revocation data bound (signDoc). */
+export function documentsPort(services: FormatServices): DocumentsPort {
+  return {
+    async prepare(input, signer, fields) {
+      const f = documentFormat(fields);
+      const identity = {
+        chain: signer.chain,
+        hash: hashByOid(signer.hashOid).name,
+        signAlgo: signer.signAlgo,
+        ...(signer.signAlgoParams ? { signAlgoParams: signer.signAlgoParams } : {}),
+        signingTime: signer.signingTime,
+      };
+      const p =
+        'document' in input
+          ? await prepareDocument(input.document, identity, f, services)
+          : await prepareDigest(input.digest, identity, f, services);
+      return {
+        digest: Buffer.from(p.digest),
+        detached: 'digest' in input || isDetached(f),
+        finish: async (value) => Buffer.from(await p.finish(value)),
+      };
+    },
+    digest: (document, hashOid) => createHash(hashByOid(hashOid).node).update(document).digest(),
+    async validationInfo(chain) {
+      if (!services.revocation) return { ocsp: [], crl: [], certificates: [...chain] };
+      const data = await services.revocation.collect(chain);
+      const buf = (xs: readonly Uint8Array[]) => xs.map((x) => Buffer.from(x));
+      return { ocsp: buf(data.ocspResponses), crl: buf(data.crls), certificates: buf(data.certificates) };
+    },
   };
 }

@@ -32,3 +32,12 @@ export {
   serialHex,
 } from './registry.js';
 export { caRoutes, fingerprint, type RepositoryDeps } from './routes.js';
+export {
+  type CertifiedKey,
+  certifiedKey,
+  createServiceIdentity,
+  retryOnce,
+  type ServiceIdentity,
+  type ServiceIdentityDeps,
+  type ServiceIdentitySpec,
+} from './service-identity.js';

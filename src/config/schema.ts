@@ -16,6 +16,8 @@ export const ConfigSchema = T.Object(
         tlsCert: T.String({ default: '' }),
         tlsKey: T.String({ default: '' }),
         bodyLimitBytes: T.Integer({ minimum: 1024, default: 1_048_576 }),
+        /** signatures/signDoc carries whole documents in base64: its own, larger limit. */
+        signDocBodyLimitBytes: T.Integer({ minimum: 1024, default: 64 * 1_048_576 }),
         /** Trust X-Forwarded-For etc. Only behind a proxy you run. */
         trustProxy: T.Boolean({ default: false }),
       },

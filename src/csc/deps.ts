@@ -1,3 +1,4 @@
+import type { HashAlgorithm } from '../keys/index.js';
 import type { Principal, Signing } from '../signing/index.js';
 
 export interface LoginResult {
@@ -25,8 +26,23 @@ export interface ServiceInfo {
   readonly oauth2?: string;
 }
 
+/** What signatures/timestamp needs of the TSA (tsa/): a token over a checked digest. */
+export interface TimestampPort {
+  stamp(req: {
+    readonly hash: HashAlgorithm;
+    readonly digest: Uint8Array;
+    readonly nonce?: Uint8Array;
+    readonly certReq: boolean;
+    readonly actor: string;
+  }): Promise<Uint8Array>;
+}
+
 export interface CscDeps {
   readonly info: ServiceInfo;
   readonly session: SessionPort;
   readonly signing: Signing;
+  /** signatures/timestamp (§5.4). */
+  readonly timestamps: TimestampPort;
+  /** signatures/signDoc's body limit: documents travel in base64. */
+  readonly signDocBodyLimit: number;
 }

@@ -8,6 +8,7 @@ import type { CscDeps } from './deps.js';
 import { challengeRoutes } from './routes-challenge.js';
 import { credentialRoutes } from './routes-credentials.js';
 import { METHODS, serviceRoutes } from './routes-service.js';
+import { signDocRoutes } from './routes-sign-doc.js';
 import { signatureRoutes } from './routes-signatures.js';
 
 export { bearerToken, serviceScoped } from './bearer.js';
@@ -25,6 +26,7 @@ export async function registerCsc(app: HttpApp, deps: CscDeps): Promise<void> {
       credentialRoutes(s, deps);
       challengeRoutes(s, deps);
       signatureRoutes(s, deps);
+      signDocRoutes(s, deps);
       // Every CSC method is POST (csc-api-v2.md §1): other verbs get 405, not "unknown method".
       for (const m of METHODS) {
         s.route({

@@ -1,6 +1,7 @@
 /** `info`, `auth/login`, `auth/revoke` (csc-api-v2.md §3.1–§3.3). */
 
 import { Type as T } from 'typebox';
+import { CONFORMANCE_LEVELS, ENVELOPES, FORMATS } from '../formats/index.js';
 import type { HttpApp } from '../http/server.js';
 import { serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
@@ -18,6 +19,8 @@ export const METHODS = [
   'credentials/authorizeCheck',
   'credentials/getChallenge',
   'signatures/signHash',
+  'signatures/signDoc',
+  'signatures/timestamp',
 ] as const;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
@@ -35,11 +38,11 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     ...(deps.info.oauth2 ? { oauth2: deps.info.oauth2 } : {}),
     methods: [...METHODS],
     asynchronousOperationMode: false,
-    validationInfo: false,
+    // signDoc returns validation data when asked (returnValidationInfo).
+    validationInfo: true,
     signAlgorithms: { algos: [...deps.info.signAlgorithms] },
-    // signDoc arrives with the signature-formats issue; until then no formats are claimed.
-    signature_formats: { formats: [], envelope_properties: [] },
-    conformance_levels: [],
+    signature_formats: { formats: [...FORMATS], envelope_properties: FORMATS.map((f) => [...ENVELOPES[f]]) },
+    conformance_levels: [...CONFORMANCE_LEVELS],
   }));
 
   app.post(

@@ -2,24 +2,14 @@
 import { Type as T } from 'typebox';
 import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
-import { HASHES, type HashAlgorithm } from '../keys/index.js';
+import { HASHES } from '../keys/index.js';
+import type { Principal } from '../signing/index.js';
 import { decodeBase64, decodeHashes, encodeBase64 } from './base64.js';
 import { bearerToken, serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { ErrorBody, SignHashRequest, SignHashResponse } from './schemas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
-
-/** What signatures/timestamp needs of the TSA (tsa/): a token over a checked digest. */
-export interface TimestampPort {
-  stamp(req: {
-    readonly hash: HashAlgorithm;
-    readonly digest: Uint8Array;
-    readonly nonce?: Uint8Array;
-    readonly certReq: boolean;
-    readonly actor: string;
-  }): Promise<Uint8Array>;
-}
 
 /** §5.4 uses v1-style singular names; a nonce of at most 160 bits (RFC 3161 §2.4.1), in hex. */
 const TimestampRequest = T.Object({
@@ -38,26 +28,35 @@ function nonceInteger(hexValue: string): Uint8Array {
   return ((magnitude[0] as number) & 0x80) !== 0 ? Buffer.concat([Buffer.of(0), magnitude]) : magnitude;
 }
 
-export function signatureRoutes(app: HttpApp, deps: CscDeps & { readonly timestamps?: TimestampPort }): void {
+/**
+ * The SAD of a signing call: a credential-scoped token is itself the SAD handle (csc-api-v2.md §1);
+ * a SAD in two carriers at once is refused (§9 pitfall 5).
+ */
+export function sadOf(principal: Principal, bearer: string, bodySad: string | undefined): string | undefined {
+  const credentialToken = principal.scope === 'credential';
+  if (credentialToken && bodySad !== undefined) throw new ShomeiError('sad_in_two_carriers');
+  if (!credentialToken && principal.scope !== 'service') throw new ShomeiError('insufficient_scope');
+  return credentialToken ? bearer : bodySad;
+}
+
+export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
   const tsa = deps.timestamps;
-  if (tsa) {
-    app.post(
-      '/signatures/timestamp',
-      { schema: { tags: ['csc'], body: TimestampRequest, response: { 200: TimestampResponse, ...errors } } },
-      async (req) => {
-        const principal = await serviceCaller(deps.session, req);
-        const b = req.body;
-        if (b.hash === '') throw new ShomeiError('empty_hash');
-        const digest = decodeBase64(b.hash, 'invalid_base64_hash');
-        const hash = Object.values(HASHES).find((h) => h.oid === b.hashAlgo);
-        if (!hash) throw new ShomeiError('invalid_parameter', { name: 'hashAlgo' });
-        if (digest.length !== hash.length) throw new ShomeiError('invalid_digest_length');
-        const nonce = b.nonce === undefined ? {} : { nonce: nonceInteger(b.nonce) };
-        const token = await tsa.stamp({ hash, digest, ...nonce, certReq: true, actor: principal.userId });
-        return { timestamp: encodeBase64(token) };
-      },
-    );
-  }
+  app.post(
+    '/signatures/timestamp',
+    { schema: { tags: ['csc'], body: TimestampRequest, response: { 200: TimestampResponse, ...errors } } },
+    async (req) => {
+      const principal = await serviceCaller(deps.session, req);
+      const b = req.body;
+      if (b.hash === '') throw new ShomeiError('empty_hash');
+      const digest = decodeBase64(b.hash, 'invalid_base64_hash');
+      const hash = Object.values(HASHES).find((h) => h.oid === b.hashAlgo);
+      if (!hash) throw new ShomeiError('invalid_parameter', { name: 'hashAlgo' });
+      if (digest.length !== hash.length) throw new ShomeiError('invalid_digest_length');
+      const nonce = b.nonce === undefined ? {} : { nonce: nonceInteger(b.nonce) };
+      const token = await tsa.stamp({ hash, digest, ...nonce, certReq: true, actor: principal.userId });
+      return { timestamp: encodeBase64(token) };
+    },
+  );
   app.post(
     '/signatures/signHash',
     { schema: { tags: ['csc'], body: SignHashRequest, response: { 200: SignHashResponse, ...errors } } },
@@ -66,12 +65,7 @@ export function signatureRoutes(app: HttpApp, deps: CscDeps & { readonly timesta
       const principal = await deps.session.authenticate(bearer);
       const b = req.body;
       if (b.operationMode === 'A') throw new ShomeiError('async_not_supported');
-      // A credential-scoped token is itself the SAD handle (csc-api-v2.md §1); a SAD in two
-      // carriers at once is refused (§9 pitfall 5).
-      const credentialToken = principal.scope === 'credential';
-      if (credentialToken && b.SAD !== undefined) throw new ShomeiError('sad_in_two_carriers');
-      if (!credentialToken && principal.scope !== 'service') throw new ShomeiError('insufficient_scope');
-      const sad = credentialToken ? bearer : b.SAD;
+      const sad = sadOf(principal, bearer, b.SAD);
       const signatures = await deps.signing.signHash(principal, {
         credentialId: b.credentialID,
         ...(sad !== undefined ? { sad } : {}),

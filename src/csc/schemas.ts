@@ -120,9 +120,46 @@ export const SignHashRequest = T.Object({
 });
 export const SignHashResponse = T.Object({ signatures: T.Array(T.String()) });
 
+/** signatures/signDoc format fields (§5.2); values are checked by formats/documents.ts. */
+const DocFormat = {
+  signature_format: Str(8),
+  conformance_level: T.Optional(Str(32)),
+  signed_envelope_property: T.Optional(Str(32)),
+  signAlgo: Oid,
+  signAlgoParams: T.Optional(Str(1024)),
+  signed_props: T.Optional(T.Array(T.Object({ attribute_name: Str(64), attribute_value: T.Optional(Str(4096)) }))),
+};
+export const MAX_DOCUMENTS = 100;
+export const SignDocRequest = T.Object({
+  credentialID: T.Optional(Str(255)),
+  signatureQualifier: T.Optional(Str(64)),
+  SAD: T.Optional(Str(256)),
+  documentDigests: T.Optional(
+    T.Array(
+      T.Object({ hashes: T.Array(Hash, { maxItems: MAX_HASHES }), hashAlgorithmOID: T.Optional(Oid), ...DocFormat }),
+      { maxItems: MAX_DOCUMENTS },
+    ),
+  ),
+  documents: T.Optional(T.Array(T.Object({ document: T.String(), ...DocFormat }), { maxItems: MAX_DOCUMENTS })),
+  operationMode: T.Optional(T.Union([T.Literal('S'), T.Literal('A')])),
+  validity_period: T.Optional(T.Integer()),
+  response_uri: T.Optional(Str(2048)),
+  clientData: T.Optional(Str(2048)),
+  returnValidationInfo: T.Optional(T.Boolean()),
+  returnValidationInformation: T.Optional(T.Boolean()),
+});
+export const SignDocResponse = T.Object({
+  DocumentWithSignature: T.Optional(T.Array(T.String())),
+  SignatureObject: T.Optional(T.Array(T.String())),
+  validationInfo: T.Optional(
+    T.Object({ ocsp: T.Array(T.String()), crl: T.Array(T.String()), certificates: T.Array(T.String()) }),
+  ),
+});
+
 export type TLoginRequest = Static<typeof LoginRequest>;
 export type TListRequest = Static<typeof ListRequest>;
 export type TCredentialInfoRequest = Static<typeof CredentialInfoRequest>;
 export type TAuthorizeRequest = Static<typeof AuthorizeRequest>;
 export type TSignHashRequest = Static<typeof SignHashRequest>;
+export type TSignDocRequest = Static<typeof SignDocRequest>;
 export type TCredentialInfo = Static<typeof CredentialInfo>;

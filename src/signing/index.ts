@@ -7,6 +7,7 @@ import { type AuthorizeInput, activateOnPage, credentialsAuthorize } from './aut
 import { type ChallengeInput, credentialsGetChallenge } from './challenge.js';
 import { type CredentialView, listOwned, ownedCredential } from './credentials.js';
 import type { Principal, ResolvedSignature, SadGrant, SigningPorts } from './ports.js';
+import { type SignDocInput, type SignDocOutput, signaturesSignDoc } from './sign-doc.js';
 import { type SignHashInput, signaturesSignHash } from './sign-hash.js';
 
 export type { AuthorizeInput } from './authorize.js';
@@ -17,6 +18,7 @@ export { certificateState } from './credentials.js';
 export type { AuthObject, AuthObjectId } from './factors.js';
 export { AUTH_OBJECTS, assertExplicitAllowed, authDescription, explicitLevel, isAuthObjectId } from './factors.js';
 export type * from './ports.js';
+export type { SignDocEntry, SignDocInput, SignDocOutput } from './sign-doc.js';
 export type { SignHashInput } from './sign-hash.js';
 
 export interface Signing {
@@ -26,6 +28,8 @@ export interface Signing {
   /** credentials/getChallenge: sends the out-of-band OTP for a credential that requires one. */
   getChallenge(principal: Principal, input: ChallengeInput): Promise<void>;
   signHash(principal: Principal, input: SignHashInput): Promise<Buffer[]>;
+  /** signatures/signDoc: AdES signatures built by the service (FMT-1). */
+  signDoc(principal: Principal, input: SignDocInput): Promise<SignDocOutput>;
   /** oauth2code on the RSSP's page: checks the credential's factors; returns the level reached. */
   activateOnPage(userId: string, credentialId: string, authData: AuthorizeInput['authData']): Promise<2 | 3>;
 }
@@ -37,6 +41,7 @@ export function createSigning<R extends ResolvedSignature>(ports: SigningPorts<R
     authorize: (p, i) => credentialsAuthorize(ports, p, i),
     getChallenge: (p, i) => credentialsGetChallenge(ports, p, i),
     signHash: (p, i) => signaturesSignHash(ports, p, i),
+    signDoc: (p, i) => signaturesSignDoc(ports, p, i),
     activateOnPage: (u, c, a) => activateOnPage(ports, u, c, a),
   };
 }

@@ -132,4 +132,49 @@ export interface SigningPorts<R extends ResolvedSignature = ResolvedSignature> {
   readonly activation: ActivationPort;
   readonly audit: AuditSink;
   readonly clock: Clock;
+  readonly documents: DocumentsPort;
+}
+
+/** signDoc's format fields as CSC names them (csc-api-v2.md §5.2). */
+export interface DocumentFormatFields {
+  readonly signature_format: string;
+  readonly conformance_level?: string | undefined;
+  readonly signed_envelope_property?: string | undefined;
+}
+
+/** The signer as a signature format needs it: certificates and algorithm, never the key. */
+export interface DocumentSigner {
+  readonly chain: readonly Buffer[];
+  readonly hashOid: string;
+  readonly signAlgo: string;
+  readonly signAlgoParams?: Buffer;
+  readonly signingTime: Date;
+}
+
+/** A document signature waiting for its value (formats/ports.ts). */
+export interface PreparedDocument {
+  /** What the key signs: the digest of the signed attributes / SignedInfo / JWS input. */
+  readonly digest: Buffer;
+  /** true: the result is a SignatureObject; false: the signed document (DocumentWithSignature). */
+  readonly detached: boolean;
+  finish(signatureValue: Buffer): Promise<Buffer>;
+}
+
+/** Revocation data for a chain, as signDoc's `validationInfo` returns it. */
+export interface ValidationInfo {
+  readonly ocsp: readonly Buffer[];
+  readonly crl: readonly Buffer[];
+  readonly certificates: readonly Buffer[];
+}
+
+/** FMT-1: the signature formats with their time-stamping and revocation services bound (formats/). */
+export interface DocumentsPort {
+  prepare(
+    input: { readonly document: Buffer } | { readonly digest: Buffer },
+    signer: DocumentSigner,
+    fields: DocumentFormatFields,
+  ): Promise<PreparedDocument>;
+  /** The digest of a whole document, which the SAD binds (SCAL2). */
+  digest(document: Buffer, hashOid: string): Buffer;
+  validationInfo(chain: readonly Buffer[]): Promise<ValidationInfo>;
 }

@@ -4,8 +4,9 @@
  * as given → one log entry per signature, durable → only then the signatures (LOG-3).
  */
 import { createHash } from 'node:crypto';
+import type { AuditValue } from '../audit/event.js';
 import { isShomeiError, ShomeiError } from '../errors.js';
-import { assertUsable, ownedCredential } from './credentials.js';
+import { assertUsable, type CredentialView, ownedCredential } from './credentials.js';
 import type { Principal, ResolvedSignature, SigningPorts } from './ports.js';
 
 export interface SignHashInput {
@@ -17,12 +18,70 @@ export interface SignHashInput {
   readonly signAlgoParams?: Buffer;
 }
 
+/** What every signature's log entry says besides its hash (LOG-1). */
+export interface SignatureFacts {
+  readonly actor: string;
+  readonly credentialID: string;
+  readonly clientId: string;
+  readonly sessionId: string;
+  readonly signAlgo: string;
+}
+
+/**
+ * The key signs each digest as given, then one durable log entry per signature, and only then are
+ * the signatures returned (LOG-3). `extra(i)` adds what the caller knows of signature i (signDoc:
+ * the document's digest and the format).
+ */
+export async function signAndLog<R extends ResolvedSignature>(
+  ports: SigningPorts<R>,
+  view: CredentialView,
+  facts: SignatureFacts,
+  resolved: R,
+  digests: readonly Buffer[],
+  sadId: string,
+  extra: (i: number) => Record<string, AuditValue> = () => ({}),
+): Promise<Buffer[]> {
+  const signatures = await ports.keys.signDigests(view.credential.keyId, resolved, digests);
+  await Promise.all(
+    signatures.map((sig, i) =>
+      ports.audit.append({
+        type: 'signature.create',
+        outcome: 'success',
+        ...facts,
+        ...extra(i),
+        keyId: view.credential.keyId,
+        sadId,
+        hashAlgorithmOID: resolved.hash.oid,
+        hash: (digests[i] as Buffer).toString('base64'),
+        signatureSha256: createHash('sha256').update(sig).digest('hex'),
+      }),
+    ),
+  );
+  return signatures;
+}
+
+/** A refusal not already logged by the SAD service is logged here (LOG-1: failures too). */
+export async function logRefusal(
+  ports: SigningPorts,
+  facts: SignatureFacts,
+  e: unknown,
+  loggedBySadService: boolean,
+): Promise<void> {
+  if (loggedBySadService && isShomeiError(e) && e.status < 500) return;
+  await ports.audit.append({
+    type: 'signature.refused',
+    outcome: 'failure',
+    ...facts,
+    reason: isShomeiError(e) ? e.code : 'internal',
+  });
+}
+
 export async function signaturesSignHash<R extends ResolvedSignature>(
   ports: SigningPorts<R>,
   principal: Principal,
   input: SignHashInput,
 ): Promise<Buffer[]> {
-  const facts = {
+  const facts: SignatureFacts = {
     actor: principal.userId,
     credentialID: input.credentialId,
     clientId: principal.clientId,
@@ -50,31 +109,9 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
       hashes: input.hashes,
       hashAlgorithmOID: resolved.hash.oid,
     });
-    const signatures = await ports.keys.signDigests(view.credential.keyId, resolved, input.hashes);
-    await Promise.all(
-      signatures.map((sig, i) =>
-        ports.audit.append({
-          type: 'signature.create',
-          outcome: 'success',
-          ...facts,
-          keyId: view.credential.keyId,
-          sadId,
-          hashAlgorithmOID: resolved.hash.oid,
-          hash: (input.hashes[i] as Buffer).toString('base64'),
-          signatureSha256: createHash('sha256').update(sig).digest('hex'),
-        }),
-      ),
-    );
-    return signatures;
+    return await signAndLog(ports, view, facts, resolved, input.hashes, sadId);
   } catch (e) {
-    if (!refusalsLoggedBySadService || !isShomeiError(e) || e.status >= 500) {
-      await ports.audit.append({
-        type: 'signature.refused',
-        outcome: 'failure',
-        ...facts,
-        reason: isShomeiError(e) ? e.code : 'internal',
-      });
-    }
+    await logRefusal(ports, facts, e, refusalsLoggedBySadService);
     throw e;
   }
 }

@@ -83,15 +83,8 @@ export function createTsa(deps: TsaDeps): Tsa {
   }
 
   /** If signing fails (the key retired or revoked meanwhile), the identity is found again and signing retried once. */
-  async function sign(req: StampRequest): Promise<{ token: Uint8Array; record: TokenRecord; identity: TsaIdentity }> {
-    const identity = await identities.current();
-    try {
-      return { ...(await signOnce(req, identity)), identity };
-    } catch {
-      identities.forget();
-      const again = await identities.current();
-      return { ...(await signOnce(req, again)), identity: again };
-    }
+  function sign(req: StampRequest): Promise<{ token: Uint8Array; record: TokenRecord; identity: TsaIdentity }> {
+    return identities.use(async (identity) => ({ ...(await signOnce(req, identity)), identity }));
   }
 
   async function stamp(req: StampRequest): Promise<Uint8Array> {

@@ -2,22 +2,16 @@
  * Who signs OCSP responses (RFC 6960 §4.2.2.2). For the issuing CA's certificates: a delegated
  * responder — an EC P-256 key with a short-lived certificate from the issuing CA (profile 'ocsp':
  * id-kp-OCSPSigning, id-pkix-ocsp-nocheck), so the CA key signs once a month, not per response.
- * It is reused while its certificate has more than RENEW_BEFORE_MS left, then replaced by a new
- * key (the old one is retired). For the root's certificates (the issuing CAs): the root itself,
- * since a delegate of the root would need the root online as often as the root signing directly.
+ * It is provisioned by ../service-identity.ts: reused while its certificate has more than
+ * RENEW_BEFORE_MS left (also by other instances), then replaced by a new key (the old one retired).
+ * For the root's certificates (the issuing CAs): the root itself, since a delegate of the root
+ * would need the root online as often as the root signing directly.
  */
 import { createHash } from 'node:crypto';
-import { Certificate } from 'pkijs';
-import {
-  algorithmIdentifier,
-  defaultSignature,
-  type KeyRecord,
-  type KeyService,
-  type ResolvedSignature,
-} from '../../keys/index.js';
+import { algorithmIdentifier, defaultSignature, type KeyService, type ResolvedSignature } from '../../keys/index.js';
 import type { Clock } from '../../platform/index.js';
 import type { CaAuthority, LocalCa } from '../local-ca.js';
-import { serialHex } from '../registry.js';
+import { type CertifiedKey, certifiedKey, createServiceIdentity, retryOnce } from '../service-identity.js';
 import { keyHash } from './cert-id.js';
 import { responseData, type SingleAnswer, successResponse, type Validity } from './response.js';
 
@@ -67,15 +61,14 @@ export async function signResponses(
   return tbs.map((t, i) => successResponse(t, signer.algorithm, signatures[i] as Buffer, signer.certs));
 }
 
-function toSigner(key: KeyRecord, certificate: Buffer): ResponseSigner {
+function toSigner({ key, chain, notAfter, serial }: CertifiedKey): ResponseSigner {
   const signature = defaultSignature(key.keyType);
-  const c = Certificate.fromBER(certificate);
   return {
     keyId: key.id,
     keyHash: keyHash(key.publicKey),
-    certs: [certificate],
-    notAfter: c.notAfter.value.getTime(),
-    serial: serialHex(c.serialNumber.valueBlock.valueHexView),
+    certs: chain.slice(0, 1),
+    notAfter,
+    serial,
     signature,
     algorithm: Buffer.from(algorithmIdentifier(signature).toSchema().toBER(false)),
   };
@@ -99,67 +92,25 @@ export interface Signers {
 }
 
 export function createSigners(deps: SignerDeps): Signers {
-  const { ca, keys, clock } = deps;
-  let current: ResponseSigner | undefined;
-  let pending: Promise<ResponseSigner> | undefined;
+  const { keys, clock } = deps;
   const roots = new Map<string, Promise<ResponseSigner>>();
-
-  /** A stored responder of the current issuing CA with time left, newest first. */
-  async function load(issuing: CaAuthority): Promise<ResponseSigner | undefined> {
-    const candidates = (await keys.find({ purpose: RESPONDER_PURPOSE })).filter((k) => k.status === 'active');
-    for (const key of candidates.reverse()) {
-      const cert = await keys.certificate(key.id);
-      if (cert?.status !== 'valid' || !cert.chain[1]?.equals(issuing.certificate)) continue;
-      if (cert.notAfter - clock.now() <= RENEW_BEFORE_MS) continue;
-      const signer = toSigner(key, cert.chain[0] as Buffer);
-      if ((await ca.registry.find(issuing.id, signer.serial))?.status === 'good') return signer;
-    }
-    return undefined;
-  }
-
-  /** Keys whose certificates are about to expire stop signing; fresh ones (another instance's) stay. */
-  async function retireExpiring(except: string): Promise<void> {
-    for (const key of await keys.find({ purpose: RESPONDER_PURPOSE })) {
-      if (key.id === except || key.status !== 'active') continue;
-      const cert = await keys.certificate(key.id);
-      if (cert && cert.notAfter - clock.now() > RENEW_BEFORE_MS) continue;
-      await keys.retire(key.id, { actor: 'system', reason: 'OCSP responder certificate renewed' });
-    }
-  }
-
-  async function create(): Promise<ResponseSigner> {
-    const issuing = await ca.issuing();
-    const existing = await load(issuing);
-    if (existing) return existing;
-    const key = await keys.generate('EC-P256', RESPONDER_PURPOSE);
-    const certificate = await ca.issue({
-      keyId: key.id,
-      subjectDn: deps.responderSubjectDn ?? 'CN=shomei OCSP responder',
-      profile: 'ocsp',
-      validityDays: RESPONDER_VALIDITY_DAYS,
-    });
-    await retireExpiring(key.id);
-    return toSigner(key, certificate);
-  }
-
-  function ensureResponder(): Promise<ResponseSigner> {
-    if (current && current.notAfter - clock.now() > RENEW_BEFORE_MS) return Promise.resolve(current);
-    pending ??= create()
-      .then((s) => {
-        current = s;
-        return s;
-      })
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
-  }
+  const responder = createServiceIdentity(deps, {
+    purpose: RESPONDER_PURPOSE,
+    profile: 'ocsp',
+    subjectDn: deps.responderSubjectDn ?? 'CN=shomei OCSP responder',
+    keyType: 'EC-P256',
+    validityDays: RESPONDER_VALIDITY_DAYS,
+    renewBeforeMs: RENEW_BEFORE_MS,
+    retireReason: 'OCSP responder certificate renewed',
+    build: toSigner,
+  });
+  const ensureResponder = () => responder.current();
 
   /** RFC 6960 §4.2.2.2 case 1: the CA that issued the certificate signs itself. */
   function direct(authority: CaAuthority): Promise<ResponseSigner> {
     let s = roots.get(authority.id);
     if (!s) {
-      s = keys.get(authority.keyId).then((key) => toSigner(key, authority.certificate));
+      s = keys.get(authority.keyId).then((key) => toSigner(certifiedKey(key, [authority.certificate])));
       s.catch(() => roots.delete(authority.id));
       roots.set(authority.id, s);
     }
@@ -177,22 +128,17 @@ export function createSigners(deps: SignerDeps): Signers {
 
   return {
     ensureResponder,
-    async sign(authority, batches) {
+    sign(authority, batches) {
       const attempt = async () => {
         const signer = await forIssuer(authority);
         const validity = validityFor(signer);
         return { ders: await signResponses(keys, signer, validity, batches), validity };
       };
-      try {
-        return await attempt();
-      } catch {
-        current = undefined;
+      return retryOnce(attempt, () => {
+        responder.forget();
         roots.clear();
-        return attempt();
-      }
+      });
     },
-    statusChanged(serial) {
-      if (current?.serial === serial) current = undefined;
-    },
+    statusChanged: (serial) => responder.statusChanged(serial),
   };
 }
