@@ -3,9 +3,13 @@
  * CRL; the service keeps issuing from the issuing CA; the root signs again only in a ceremony,
  * after which its key is out of the store again. On SQLite and PostgreSQL.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrls, createLocalCa, ISSUING_ID, ROOT_ID, rootCeremony, takeRootOffline } from '../src/ca/index.js';
-import { crlText, openssl, verifyWithCrls } from './keys-openssl.js';
+import { certPem, crlText, openssl, verifyWithCrls } from './keys-openssl.js';
 import { ACTOR, startAppOn, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
 
@@ -111,6 +115,26 @@ describe('CA-1: a root taken offline by another process', () => {
     expect(served.statusCode).toBe(200);
     expect(served.rawPayload.equals(r.crl.der)).toBe(true);
     await t.app.crls.refreshAll();
-    expect((await t.app.ca.authorities())[0]?.status).toBe('offline');
+    const [root, issuing] = await t.app.ca.authorities();
+    expect(root?.status).toBe('offline');
+    // OCSP about the issuing CA's own certificate: the offline root cannot sign now, so the answer
+    // is `unauthorized` (RFC 6960 §2.3), never internalError; the root CRL answers instead.
+    const dir = mkdtempSync(join(tmpdir(), 'shomei-ocsp-'));
+    writeFileSync(join(dir, 'root.pem'), certPem(root?.certificate as Buffer));
+    writeFileSync(join(dir, 'ca.pem'), certPem(issuing?.certificate as Buffer));
+    execFileSync('openssl', ['ocsp', '-issuer', 'root.pem', '-cert', 'ca.pem', '-no_nonce', '-reqout', 'req.der'], {
+      cwd: dir,
+    });
+    const req = readFileSync(join(dir, 'req.der'));
+    rmSync(dir, { recursive: true, force: true });
+    const res = await t.app.http.inject({
+      method: 'POST',
+      url: '/ocsp',
+      headers: { 'content-type': 'application/ocsp-request' },
+      payload: req,
+    });
+    expect(res.statusCode).toBe(200);
+    // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED unauthorized(6) } — no responseBytes.
+    expect(res.rawPayload.toString('hex')).toBe('30030a0106');
   });
 });

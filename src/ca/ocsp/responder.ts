@@ -82,7 +82,7 @@ export function createOcspResponder(deps: OcspResponderDeps): OcspResponder {
 
   /** Several CertIDs: signed per request by the signer of the first one we know; the others are unknown. */
   async function several(targets: readonly { id: CertId; issuer: KnownIssuer | undefined }[]) {
-    const chosen = targets.find((t) => t.issuer)?.issuer as KnownIssuer;
+    const chosen = targets.find((t) => t.issuer?.authority.status === 'online')?.issuer as KnownIssuer;
     const singles = await Promise.all(
       targets.map(async (t): Promise<SingleAnswer> => {
         const ours = t.issuer?.authority.id === chosen.authority.id;
@@ -107,7 +107,10 @@ export function createOcspResponder(deps: OcspResponderDeps): OcspResponder {
     try {
       const targets = await Promise.all(ids.map(async (id) => ({ id, issuer: await issuers.match(id) })));
       // RFC 6960 §2.3: not authorised to answer for a CA that is not ours.
-      if (!targets.some((t) => t.issuer)) return { der: failureResponse('unauthorized') };
+      // An offline CA (its key only in a ceremony) cannot sign now: its CRL answers instead.
+      if (!targets.some((t) => t.issuer && t.issuer.authority.status === 'online')) {
+        return { der: failureResponse('unauthorized') };
+      }
       const [first] = targets;
       if (targets.length === 1 && first?.issuer) return await answers.single(first.issuer, first.id);
       return await several(targets);
