@@ -1,7 +1,9 @@
 /** Bench plumbing: processes, ports, the server as a user starts it, the loader, references. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -102,11 +104,20 @@ export interface LoadResult {
 
 /** Runs bench/load.ts in its own process (BENCH.md: the loader is a separate process). */
 export async function load(scenario: Record<string, unknown>): Promise<LoadResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(scenario)], {
-    cwd: ROOT,
-    maxBuffer: 16 << 20,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
+  const json = JSON.stringify(scenario);
+  // One argument may not exceed 128 KiB (MAX_ARG_STRLEN): larger scenarios go through a file.
+  const dir = json.length > 64 * 1024 ? mkdtempSync(join(tmpdir(), 'shomei-load-')) : undefined;
+  if (dir) writeFileSync(join(dir, 'scenario.json'), json);
+  try {
+    const arg = dir ? `@${join(dir, 'scenario.json')}` : json;
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/load.ts', arg], {
+      cwd: ROOT,
+      maxBuffer: 16 << 20,
+    });
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `openssl speed -seconds N -multi $(nproc) rsa2048` → RSA-2048 signatures per second. */

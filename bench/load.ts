@@ -4,12 +4,20 @@
  *   ping:     POST {path} with `{}` — the HTTP ceiling of the framework
  *   sign:     per connection, loop [credentials/authorize n hashes → signatures/signHash n hashes]
  *   post:     POST {path} with the fixed JSON {body} (B4: the same CSR to both CAs)
+ *   get:      GET each of {items} in turn, keep-alive (B5: pre-generated OCSP answers)
+ *   postbin:  POST each base64-decoded body of {items} to {path} with {contentType}, keep-alive
+ *   close:    a new connection per request (load-close.ts; B5 against `openssl ocsp -port`)
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { type CloseScenario, runClose } from './load-close.js';
 
 interface Scenario {
-  kind: 'ping' | 'sign' | 'post';
+  kind: 'ping' | 'sign' | 'post' | 'get' | 'postbin' | 'close';
+  /** get: the paths to cycle through; postbin: base64 bodies posted to {path}; close: see load-close.ts. */
+  items?: string[];
+  contentType?: string;
   body?: unknown;
   url: string;
   connections: number;
@@ -24,7 +32,9 @@ interface Scenario {
   hashAlgorithmOID?: string;
 }
 
-const s = JSON.parse(process.argv[2] ?? '{}') as Scenario;
+// A large scenario (B5's request lists) comes as @file: one argument may not exceed 128 KiB.
+const arg = process.argv[2] ?? '{}';
+const s = JSON.parse(arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg) as Scenario;
 const headers = { 'content-type': 'application/json', ...(s.token ? { authorization: `Bearer ${s.token}` } : {}) };
 
 function signRequests(): autocannon.Request[] {
@@ -74,12 +84,26 @@ function signRequests(): autocannon.Request[] {
   ];
 }
 
+if (s.kind === 'close') {
+  process.stdout.write(`${JSON.stringify(await runClose(s as unknown as CloseScenario))}\n`);
+  process.exit(0);
+}
+
 const requests =
-  s.kind === 'ping'
-    ? [{ method: 'POST' as const, path: s.path ?? '/ping', headers, body: '{}' }]
-    : s.kind === 'post'
-      ? [{ method: 'POST' as const, path: s.path ?? '/', headers, body: JSON.stringify(s.body ?? {}) }]
-      : signRequests();
+  s.kind === 'get'
+    ? (s.items ?? []).map((path) => ({ method: 'GET' as const, path }))
+    : s.kind === 'postbin'
+      ? (s.items ?? []).map((b) => ({
+          method: 'POST' as const,
+          path: s.path ?? '/',
+          headers: { 'content-type': s.contentType ?? 'application/octet-stream' },
+          body: Buffer.from(b, 'base64'),
+        }))
+      : s.kind === 'ping'
+        ? [{ method: 'POST' as const, path: s.path ?? '/ping', headers, body: '{}' }]
+        : s.kind === 'post'
+          ? [{ method: 'POST' as const, path: s.path ?? '/', headers, body: JSON.stringify(s.body ?? {}) }]
+          : signRequests();
 
 const result = await autocannon({
   url: s.url,

@@ -8,6 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchAudit } from './cases-audit.js';
 import { benchIssue } from './cases-ca.js';
+import { benchOcsp } from './cases-ocsp.js';
+import { benchPades } from './cases-pades.js';
 import { benchSignPkcs11 } from './cases-pkcs11.js';
 import { benchSign } from './cases-sign.js';
 import { ROOT, versions } from './lib.js';
@@ -33,6 +35,8 @@ if (b1 || b2) rows.push(...(await benchSign(opts, { b1, b2 })));
 if (b1 || only?.includes('B1P')) rows.push(...(await benchSignPkcs11(opts)));
 if (!only || only.includes('B3')) rows.push(...(await benchAudit(opts)));
 if (!only || only.includes('B4')) rows.push(...(await benchIssue(opts)));
+if (!only || only.includes('B5')) rows.push(...(await benchOcsp(opts)));
+if (!only || only.includes('B6')) rows.push(...(await benchPades(opts)));
 
 const out = { date: new Date().toISOString(), quick, ...env, rows };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
