@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../src/audit/index.js';
-import { createLocalCa, type LocalCa } from '../src/ca/index.js';
+import { createCrls, createLocalCa, type LocalCa, ROOT_ID } from '../src/ca/index.js';
 import { createKeyService, createSoftwareKeyStore, type KeyService, kekFromBase64 } from '../src/keys/index.js';
 import { manualClock, systemRandom } from '../src/platform/index.js';
 import type { Store } from '../src/store/index.js';
@@ -95,6 +95,15 @@ describe.each(await backends())('ca/local on $name (KEY-3)', (backend) => {
       expect(cert?.notAfter).toBe(Math.floor((clock.now() + 365 * 86_400_000) / 1000) * 1000);
     },
   );
+
+  it('CA-2: concurrent readers of a CA with no CRL yet share one issuance (one number, one row)', async () => {
+    await ca.issuing();
+    const crls = createCrls({ store, audit, clock, ca, keys });
+    const [a, b, c] = await Promise.all([crls.current(ROOT_ID), crls.current(ROOT_ID), crls.current(ROOT_ID)]);
+    expect(new Set([a?.number, b?.number, c?.number]).size).toBe(1);
+    const rows = await store.db.selectFrom('ca_crls').select('number').where('issuer_id', '=', ROOT_ID).execute();
+    expect(rows).toHaveLength(1);
+  });
 
   it('KEY-3: importCertificateChain refuses a chain for another key or out of order', async () => {
     const root = await ca.ensure();

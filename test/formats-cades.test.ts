@@ -37,12 +37,20 @@ import {
 } from '../src/formats/ltv/index.js';
 import type { FormatServices, TimestampSource } from '../src/formats/ports.js';
 import { inProcessTimestampSource } from '../src/tsa/index.js';
-import { opensslTsa, type TestSigner, testSigner } from './formats-support.js';
+import {
+  appRevocation,
+  crlVerify,
+  type TestSigner,
+  type TestTsa,
+  testSigner,
+  testTsa,
+  cmsVerify as verifyCms,
+  tsVerify as verifyTs,
+} from './formats-support.js';
 import { certPem, openssl } from './keys-openssl.js';
 import { OIDS, startApp, type TestApp } from './support/app.js';
 
 const content = Buffer.from('CAdES test document\n');
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 async function code(p: Promise<unknown> | (() => unknown)): Promise<string> {
   try {
@@ -76,7 +84,7 @@ describe('FMT-1 CAdES baseline levels', () => {
   let t: TestApp;
   let ec: TestSigner;
   let rsa: TestSigner;
-  let externalTsa: Awaited<ReturnType<typeof opensslTsa>>;
+  let externalTsa: TestTsa;
   let tsaCert: Uint8Array;
   let issuing: Buffer;
   let fetchViaApp: HttpFetch;
@@ -86,13 +94,13 @@ describe('FMT-1 CAdES baseline levels', () => {
     t = await startApp({ demo: false });
     ec = await testSigner(t.app, 'EC-P256', OIDS.ecdsaSha256);
     rsa = await testSigner(t.app, 'RSA-2048', OIDS.sha256WithRSA);
-    externalTsa = await opensslTsa(t.app);
+    externalTsa = await testTsa(t.app);
     tsaCert = (await t.app.tsa.certificates())[0] as Uint8Array;
     issuing = ((await t.app.ca.authorities()) as CaAuthority[])[1]?.certificate as Buffer;
     fetchViaApp = injectFetch((o) => t.app.http.inject(o));
     services = {
       timestamps: inProcessTimestampSource(t.app.tsa),
-      revocation: createRevocationSource({ fetch: fetchViaApp, clock: t.app.platform.clock }),
+      revocation: appRevocation(t.app),
     };
   });
   afterAll(async () => {
@@ -103,44 +111,13 @@ describe('FMT-1 CAdES baseline levels', () => {
   const files = (s: TestSigner, extra: Record<string, Uint8Array | string> = {}) => ({
     'root.pem': certPem(s.root),
     'issuing.pem': certPem(issuing),
-    'content.bin': content,
     ...extra,
   });
 
-  function cmsVerify(s: TestSigner, cms: Uint8Array, detached: boolean) {
-    return openssl(files(s, { 'sig.der': cms }), [
-      'cms',
-      '-verify',
-      '-inform',
-      'DER',
-      '-in',
-      '{sig.der}',
-      '-CAfile',
-      '{root.pem}',
-      '-purpose',
-      'any',
-      '-binary',
-      ...(detached ? ['-content', '{content.bin}'] : []),
-      '-out',
-      '/dev/null',
-    ]);
-  }
-
-  function tsVerify(s: TestSigner, token: Uint8Array, digest: Uint8Array) {
-    return openssl(files(s, { 'tok.der': token }), [
-      'ts',
-      '-verify',
-      '-digest',
-      hex(digest),
-      '-in',
-      '{tok.der}',
-      '-token_in',
-      '-CAfile',
-      '{root.pem}',
-      '-untrusted',
-      '{issuing.pem}',
-    ]);
-  }
+  const cmsVerify = (s: TestSigner, cms: Uint8Array, detached: boolean) =>
+    verifyCms(cms, s.root, detached ? content : undefined);
+  const tsVerify = (s: TestSigner, token: Uint8Array, digest: Uint8Array) =>
+    verifyTs(token, { digest }, { root: s.root, untrusted: [issuing] });
 
   async function sign(s: TestSigner, level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA', packaging: 'attached' | 'detached') {
     const p = await prepareCades(content, s.signer, { level, packaging }, services);
@@ -274,20 +251,7 @@ describe('FMT-1 CAdES baseline levels', () => {
     const data = await source.collect(rsa.signer.chain);
     expect(data.ocspResponses).toHaveLength(0);
     expect(data.crls.length).toBeGreaterThan(0);
-    for (const crl of data.crls) {
-      const cas = `${certPem(rsa.root)}${certPem(issuing)}`;
-      const r = openssl(files(rsa, { 'crl.der': crl, 'cas.pem': cas }), [
-        'crl',
-        '-inform',
-        'DER',
-        '-in',
-        '{crl.der}',
-        '-CAfile',
-        '{cas.pem}',
-        '-noout',
-      ]);
-      expect(r.out).toContain('verify OK');
-    }
+    for (const crl of data.crls) expect(crlVerify(crl, [rsa.root, issuing]).out).toContain('verify OK');
     const junk: HttpFetch = async () => ({ status: 200, body: Buffer.from('not DER at all') });
     const refused = createRevocationSource({ fetch: junk, clock: t.app.platform.clock });
     expect(await code(refused.collect(rsa.signer.chain))).toBe('revocation_unavailable');

@@ -21,31 +21,16 @@ import {
   tlv,
   unsignedAttrsField,
 } from '../src/formats/cms/index.js';
-import { type TestSigner, testSigner } from './formats-support.js';
-import { certPem, openssl } from './keys-openssl.js';
+import { cmsVerify, type TestSigner, testSigner } from './formats-support.js';
 import { OIDS, startApp, type TestApp } from './support/app.js';
 
 const PSS = '1.2.840.113549.1.1.10';
 const content = Buffer.from('shomei CMS test content\n');
 const digest = createHash('sha256').update(content).digest();
 
-function verify(cms: Uint8Array, root: Buffer, detached: boolean) {
-  return openssl({ 'sig.der': cms, 'root.pem': certPem(root), 'content.bin': content }, [
-    'cms',
-    '-verify',
-    '-inform',
-    'DER',
-    '-in',
-    '{sig.der}',
-    '-CAfile',
-    '{root.pem}',
-    '-purpose',
-    'any',
-    ...(detached ? ['-content', '{content.bin}', '-binary'] : []),
-    '-out',
-    '/dev/null',
-  ]);
-}
+/** openssl cms -verify against the signer's root, with the content for a detached signature. */
+const verify = (cms: Uint8Array, root: Buffer, detached: boolean) =>
+  cmsVerify(cms, root, detached ? content : undefined);
 
 describe('FMT-1 CMS core', () => {
   let t: TestApp;

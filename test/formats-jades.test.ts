@@ -6,101 +6,23 @@
  * openssl `ts -reply` TSA) against the bytes TS 119 182-1 says it covers — and by our own
  * verifier, which must also reject tampering.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/app.js';
 import type { CaAuthority } from '../src/ca/index.js';
 import { type JadesOptions, prepareJades, verifyJades } from '../src/formats/jades/index.js';
-import type { FormatServices, RevocationSource, SignerIdentity, TimestampSource } from '../src/formats/ports.js';
-import { HASHES, type HashName, resolveSignature } from '../src/keys/index.js';
+import type { FormatServices, SignerIdentity, TimestampSource } from '../src/formats/ports.js';
 import { inProcessTimestampSource } from '../src/tsa/index.js';
-import { certPem } from './keys-openssl.js';
-import { ACTOR, OIDS, startApp, type TestApp } from './support/app.js';
-
-// ---------- an independent TSA: `openssl ts -reply` with a key certified by the CA's tsa profile ----------
-const TS_CONFIG = `[ tsa ]
-default_tsa = tsa_config1
-[ tsa_config1 ]
-serial = {dir}/serial
-crypto_device = builtin
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha256, sha384, sha512
-accuracy = secs:1
-ordering = no
-tsa_name = no
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-`;
-
-interface TestTsa extends TimestampSource {
-  /** openssl in the TSA's directory (root.pem, issuing.pem, tsa.pem, builtin-chain.pem there), after writing `files`. */
-  openssl(args: string[], files?: Record<string, Uint8Array | string>): { ok: boolean; out: string };
-  remove(): void;
-}
-
-async function createTestTsa(app: App): Promise<TestTsa> {
-  const dir = mkdtempSync(join(tmpdir(), 'shomei-jades-tsa-'));
-  const run = (args: string[]) => {
-    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
-  };
-  const must = (args: string[]) => {
-    const r = run(args);
-    if (!r.ok) throw new Error(`openssl ${args[0]}: ${r.out}`);
-  };
-  must(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'tsa.key']);
-  must(['req', '-new', '-key', 'tsa.key', '-subj', '/CN=shomei test TSA/O=shomei tests', '-out', 'tsa.csr']);
-  const csr = readFileSync(join(dir, 'tsa.csr'), 'utf8');
-  const der = await app.ca.issueFromCsr({ csr, profile: 'tsa', validityDays: 30 }, ACTOR);
-  const [root, issuing] = (await app.ca.authorities()) as [CaAuthority, CaAuthority];
-  writeFileSync(join(dir, 'tsa.pem'), certPem(der));
-  writeFileSync(join(dir, 'root.pem'), certPem(root.certificate));
-  writeFileSync(join(dir, 'issuing.pem'), certPem(issuing.certificate));
-  const [builtinTsa] = await app.tsa.certificates();
-  writeFileSync(join(dir, 'builtin-chain.pem'), certPem(issuing.certificate) + certPem(builtinTsa as Uint8Array));
-  writeFileSync(join(dir, 'serial'), '01\n');
-  writeFileSync(join(dir, 'ts.cnf'), TS_CONFIG.replace('{dir}', dir));
-  return {
-    async timestamp(digest: Uint8Array, hash: HashName) {
-      const flag = `-${hash.replace('-', '').toLowerCase()}`;
-      must([
-        'ts',
-        '-query',
-        '-digest',
-        Buffer.from(digest).toString('hex'),
-        flag,
-        '-cert',
-        '-no_nonce',
-        '-out',
-        'q.tsq',
-      ]);
-      const signer = ['-signer', 'tsa.pem', '-inkey', 'tsa.key', '-chain', 'issuing.pem'];
-      must(['ts', '-reply', '-config', 'ts.cnf', '-queryfile', 'q.tsq', ...signer, '-token_out', '-out', 'tok.der']);
-      return readFileSync(join(dir, 'tok.der'));
-    },
-    openssl(args, files = {}) {
-      for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-      return run(args);
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-/** B-LT data from the built-in CA: its certificates and current CRLs. */
-const caRevocation = (app: App): RevocationSource => ({
-  async collect(chain) {
-    const authorities = await app.ca.authorities();
-    const crls: Buffer[] = [];
-    for (const a of authorities) crls.push((await app.crls.current(a.id)).der);
-    return { certificates: [...chain, ...authorities.map((a) => a.certificate)], crls, ocspResponses: [] };
-  },
-});
+import {
+  appRevocation,
+  crlVerify,
+  demoSigner,
+  ocspText,
+  type TestTsa,
+  testTsa,
+  tsVerify as verifyTs,
+} from './formats-support.js';
+import { OIDS, startApp, type TestApp } from './support/app.js';
 
 // ---------- signing with the demo credentials ----------
 type Demo = 'p256' | 'rsa2048' | 'rsaPss';
@@ -111,35 +33,36 @@ describe('FMT-1 JAdES (ETSI TS 119 182-1)', () => {
   let tsa: TestTsa;
   let services: FormatServices;
   let builtin: TimestampSource;
+  /** The trust anchor and the certificates between it and each TSA (for openssl ts -verify). */
+  let chains: { root: Buffer; builtin: Buffer[]; openssl: Buffer[] };
   const doc = Buffer.from('{"invoice":42,"amount":"¥1,000"}');
 
   beforeAll(async () => {
     t = await startApp();
-    tsa = await createTestTsa(t.app);
+    tsa = await testTsa(t.app);
     builtin = inProcessTimestampSource(t.app.tsa);
-    services = { timestamps: builtin, revocation: caRevocation(t.app) };
+    services = { timestamps: builtin, revocation: appRevocation(t.app) };
+    const [root, issuing] = (await t.app.ca.authorities()) as [CaAuthority, CaAuthority];
+    const [builtinTsa] = await t.app.tsa.certificates();
+    chains = {
+      root: root.certificate,
+      builtin: [issuing.certificate, builtinTsa as Buffer],
+      openssl: [issuing.certificate],
+    };
   });
   afterAll(async () => {
     tsa?.remove();
     await t?.close();
   });
 
-  async function identity(cred: Demo, hash: HashName = 'SHA-256') {
-    const { keyId } = await t.app.users.getCredential(t.demo.credentials[cred]);
-    const chain = (await t.app.keys.certificate(keyId))?.chain ?? [];
-    const signer: SignerIdentity = { chain, hash, signAlgo: ALGO[cred], signingTime: new Date() };
-    return { keyId, signer };
-  }
+  /** The demo credential, signing now (sigT); its sign() is signDigests, as signHash does. */
+  const identity = (cred: Demo) => demoSigner(t, cred, ALGO[cred], { signingTime: new Date() });
 
-  /** prepare → signDigests (the key service, as signHash does) → finish. */
+  /** prepare → sign → finish. */
   async function sign(cred: Demo, opts: JadesOptions, payload = doc, svc: FormatServices = services) {
-    const { keyId, signer } = await identity(cred);
-    const p = await prepareJades(payload, signer, opts, svc);
-    const { keyType } = await t.app.keys.get(keyId);
-    const hashOid = HASHES[signer.hash].oid;
-    const sig = resolveSignature({ keyType, signAlgo: signer.signAlgo, hashAlgorithmOID: hashOid });
-    const [value] = await t.app.keys.signDigests(keyId, sig, [p.digest]);
-    return { out: Buffer.from(await p.finish(value as Buffer)).toString('utf8'), signer, prepared: p };
+    const s = await identity(cred);
+    const p = await prepareJades(payload, s.signer, opts, svc);
+    return { out: Buffer.from(await p.finish(await s.sign(p.digest))).toString('utf8'), signer: s.signer, prepared: p };
   }
 
   const publicKey = (signer: SignerIdentity) => new X509Certificate(signer.chain[0] as Uint8Array).publicKey;
@@ -147,23 +70,8 @@ describe('FMT-1 JAdES (ETSI TS 119 182-1)', () => {
   const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const unb64json = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
   /** `openssl ts -verify -data`: the token covers exactly `data` and chains to the CA's root. */
-  const tsVerify = (data: string, token: Uint8Array, untrusted = 'builtin-chain.pem') =>
-    tsa.openssl(
-      [
-        'ts',
-        '-verify',
-        '-data',
-        'data.txt',
-        '-in',
-        'tok.der',
-        '-token_in',
-        '-CAfile',
-        'root.pem',
-        '-untrusted',
-        untrusted,
-      ],
-      { 'data.txt': data, 'tok.der': token },
-    ).out;
+  const tsVerify = (data: string, token: Uint8Array, via: 'builtin' | 'openssl' = 'builtin') =>
+    verifyTs(token, { data }, { root: chains.root, untrusted: chains[via] }).out;
 
   it.each([
     ['p256', 'ES256'],
@@ -231,17 +139,17 @@ describe('FMT-1 JAdES (ETSI TS 119 182-1)', () => {
   });
 
   it.each([
-    ['the built-in TSA', 'builtin-chain.pem'],
-    ['an openssl ts -reply TSA', 'issuing.pem'],
-  ])(
+    ['the built-in TSA', 'builtin'],
+    ['an openssl ts -reply TSA', 'openssl'],
+  ] as const)(
     'FMT-1 JAdES B-T with %s: openssl ts -verify accepts sigTst over the base64url JWS Signature',
     async (_, chain) => {
-      const svc = chain === 'issuing.pem' ? { timestamps: tsa } : services;
+      const svc = chain === 'openssl' ? { timestamps: tsa } : services;
       const { out, signer } = await sign('p256', { level: 'B-T', serialization: 'json' }, doc, svc);
       const jws = JSON.parse(out);
       await jose.flattenedVerify(jws, publicKey(signer), { crit });
       const [component] = jws.header.etsiU as string[];
-      const sigTst = JSON.parse(Buffer.from(component as string, 'base64url').toString('utf8')).sigTst;
+      const sigTst = unb64json(component as string).sigTst;
       const token = Buffer.from(sigTst.tstTokens[0].val, 'base64');
       expect(tsVerify(jws.signature, token, chain)).toContain('Verification: OK');
       expect(tsVerify(`${jws.signature}x`, token, chain)).not.toContain('Verification: OK');
@@ -256,17 +164,18 @@ describe('FMT-1 JAdES (ETSI TS 119 182-1)', () => {
     const jws = JSON.parse(out);
     await jose.flattenedVerify(jws, publicKey(signer), { crit });
     const etsiU = jws.header.etsiU as string[];
-    const names = etsiU.map((e) => Object.keys(JSON.parse(Buffer.from(e, 'base64url').toString('utf8')))[0]);
+    const names = etsiU.map((e) => Object.keys(unb64json(e))[0]);
     expect(names).toEqual(['sigTst', 'xVals', 'rVals', 'arcTst']);
-    const arc = JSON.parse(Buffer.from(etsiU[3] as string, 'base64url').toString('utf8')).arcTst;
+    const arc = unb64json(etsiU[3] as string).arcTst;
     const input = `${jws.payload}.${jws.protected}.${jws.signature}.${etsiU.slice(0, 3).join('')}`;
     expect(tsVerify(input, Buffer.from(arc.tstTokens[0].val, 'base64'))).toContain('Verification: OK');
     const mine = await verifyJades(out);
     expect(mine.level).toBe('B-LTA');
-    expect(mine.validationData?.crls.length).toBe(2);
-    for (const crl of mine.validationData?.crls ?? []) {
-      expect(tsa.openssl(['crl', '-inform', 'DER', '-in', 'c.der', '-noout'], { 'c.der': crl }).ok).toBe(true);
-    }
+    // The service's collector: OCSP for the signer's and the TSA's certificates, the root's CRL for the issuing CA.
+    const vd = mine.validationData;
+    expect([vd?.ocspResponses.length, vd?.crls.length]).toEqual([2, 1]);
+    for (const o of vd?.ocspResponses ?? []) expect(ocspText(o)).toContain('Cert Status: good');
+    for (const crl of vd?.crls ?? []) expect(crlVerify(crl, [chains.root]).out).toContain('verify OK');
     const lt = await sign('p256', { level: 'B-LT', serialization: 'json' });
     expect((await verifyJades(lt.out)).level).toBe('B-LT');
   });
@@ -306,13 +215,10 @@ describe('FMT-1 JAdES (ETSI TS 119 182-1)', () => {
   });
 
   it('FMT-1 JAdES B-T: a claimed signing time (sigT) later than the signature time-stamp is rejected', async () => {
-    const { keyId, signer } = await identity('p256');
-    const future = { ...signer, signingTime: new Date(Date.now() + 3_600_000) };
+    const s = await identity('p256');
+    const future = { ...s.signer, signingTime: new Date(Date.now() + 3_600_000) };
     const p = await prepareJades(doc, future, { level: 'B-T', serialization: 'json' }, services);
-    const { keyType } = await t.app.keys.get(keyId);
-    const sig = resolveSignature({ keyType, signAlgo: OIDS.ecdsaSha256 });
-    const [value] = await t.app.keys.signDigests(keyId, sig, [p.digest]);
-    const out = await p.finish(value as Buffer);
+    const out = await p.finish(await s.sign(p.digest));
     const detail = 'sigTst is earlier than sigT';
     await expect(verifyJades(out)).rejects.toMatchObject({ code: 'jades_invalid', params: { detail } });
   });
@@ -361,11 +267,8 @@ describe('FMT-1 JAdES (ETSI TS 119 182-1)', () => {
     const p = await prep({});
     await expect(p.finish(Buffer.from('not a signature'))).rejects.toMatchObject({ code: 'invalid_parameter' });
     const other = await sign('p256', { level: 'B-B', serialization: 'json' }, Buffer.from('another document'));
-    const { keyId } = await t.app.users.getCredential(t.demo.credentials.p256);
-    const { keyType } = await t.app.keys.get(keyId);
-    const sig = resolveSignature({ keyType, signAlgo: OIDS.ecdsaSha256 });
-    const [wrong] = await t.app.keys.signDigests(keyId, sig, [other.prepared.digest]);
-    await expect(p.finish(wrong as Buffer)).rejects.toMatchObject({ code: 'invalid_parameter' });
+    const wrong = await (await identity('p256')).sign(other.prepared.digest);
+    await expect(p.finish(wrong)).rejects.toMatchObject({ code: 'invalid_parameter' });
   });
 
   it('FMT-1 JAdES: the same input, signer and signing time give the same digest (ports.ts contract)', async () => {

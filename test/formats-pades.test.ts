@@ -3,11 +3,7 @@
  * with poppler's pdfsig, qpdf --check, openssl cms / ts -verify and pdf-lib's reading of the DSS,
  * besides our own parse. Bad PDFs (malformed, truncated, encrypted, fuzzed) end in catalogue errors.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PDFArray, PDFDict, PDFDocument, PDFName, type PDFRawStream, type PDFRef, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaAuthority } from '../src/ca/index.js';
@@ -21,25 +17,25 @@ import {
   unsignedAttrsField,
 } from '../src/formats/cms/index.js';
 import { addDocumentTimestamp, addDss, type PadesOptions, preparePades } from '../src/formats/pades/index.js';
-import type { AdesLevel, FormatServices, SignerIdentity } from '../src/formats/ports.js';
-import { resolveSignature } from '../src/keys/index.js';
+import type { AdesLevel, FormatServices, RevocationSource, SignerIdentity } from '../src/formats/ports.js';
 import { inProcessTimestampSource } from '../src/tsa/index.js';
-import { caRevocation, opensslTsa, type TestTsa } from './fixtures/pdf/services.js';
+import {
+  appRevocation,
+  cmsVerify,
+  crlVerify,
+  demoSigner,
+  type TestSigner,
+  type TestTsa,
+  testTsa,
+  tsVerify,
+  workdir,
+} from './formats-support.js';
 import { certPem } from './keys-openssl.js';
 import { OIDS, startApp, type TestApp } from './support/app.js';
 
-const SIGNING_TIME = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
-const work = mkdtempSync(join(tmpdir(), 'shomei-pades-'));
-let n = 0;
-const file = (data: Uint8Array, ext = 'pdf') => {
-  const p = join(work, `f${++n}.${ext}`);
-  writeFileSync(p, data);
-  return p;
-};
-const run = (cmd: string, args: string[]) => {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-};
+const work = workdir('shomei-pades-');
+const file = (data: Uint8Array, ext = 'pdf') => work.file(`f.${ext}`, data);
+const { run } = work;
 
 /** A one-page PDF by pdf-lib with a classic xref table (pdf-lib's own save would use streams). */
 async function makePdf(extra?: (d: PDFDocument) => Promise<void>): Promise<Buffer> {
@@ -51,9 +47,10 @@ async function makePdf(extra?: (d: PDFDocument) => Promise<void>): Promise<Buffe
 
 /** qpdf rewrites it with an xref stream and object streams. */
 function withObjectStreams(pdf: Buffer): Buffer {
-  const out = join(work, `os${++n}.pdf`);
-  execFileSync('qpdf', ['--object-streams=generate', file(pdf), out]);
-  return readFileSync(out);
+  const out = file(Buffer.alloc(0));
+  const r = run('qpdf', ['--object-streams=generate', file(pdf), out]);
+  if (!r.ok) throw new Error(`qpdf: ${r.out}`);
+  return work.read(out);
 }
 
 /**
@@ -133,43 +130,38 @@ const signedBytes = (pdf: Buffer, br: number[]) =>
 
 describe('FMT-1 PAdES baseline signatures', () => {
   let t: TestApp;
+  let demo: TestSigner;
   let signer: SignerIdentity;
-  let keyId: string;
   let root: CaAuthority;
   let tsa: TestTsa;
   let services: FormatServices;
-  let revocation: Awaited<ReturnType<typeof caRevocation>>;
+  let revocation: RevocationSource;
   let rootPem: string;
   let base: Buffer;
 
   beforeAll(async () => {
     t = await startApp();
-    const cred = await t.app.users.getCredential(t.demo.credentials.p256);
-    keyId = cred.keyId;
-    const cert = await t.app.keys.certificate(keyId);
-    if (!cert) throw new Error('the demo credential has no certificate');
-    signer = { chain: cert.chain, hash: 'SHA-256', signAlgo: OIDS.ecdsaSha256, signingTime: SIGNING_TIME };
+    demo = await demoSigner(t, 'p256', OIDS.ecdsaSha256);
+    signer = demo.signer;
     [root] = (await t.app.ca.authorities()) as [CaAuthority];
     rootPem = file(Buffer.from(certPem(root.certificate)), 'pem');
-    tsa = await opensslTsa(t.app);
-    revocation = await caRevocation(t.app);
+    tsa = await testTsa(t.app);
+    revocation = appRevocation(t.app);
+    // CRLs published before the first B-LT, as in a running service: addDss collects the signer's and
+    // the TSA's chains concurrently, and two first crls.current() calls at once would issue two root CRLs.
+    await t.app.crls.refreshAll();
     services = { timestamps: tsa, revocation };
     base = await makePdf();
   });
   afterAll(async () => {
     await t?.close();
-    tsa?.close();
-    rmSync(work, { recursive: true, force: true });
+    tsa?.remove();
+    work.remove();
   });
 
   async function sign(pdf: Uint8Array, level: AdesLevel, opts: Partial<PadesOptions> = {}, svc = services) {
     const p = await preparePades(pdf, signer, { level, name: 'Demo Signer', reason: 'test', ...opts }, svc);
-    const [value] = await t.app.keys.signDigests(
-      keyId,
-      resolveSignature({ keyType: 'EC-P256', signAlgo: OIDS.ecdsaSha256 }),
-      [p.digest],
-    );
-    return Buffer.from(await p.finish(value as Buffer));
+    return Buffer.from(await p.finish(await demo.sign(p.digest)));
   }
 
   /** The checks every signed output passes: qpdf, pdfsig, the byte range, openssl cms -verify. */
@@ -190,23 +182,7 @@ describe('FMT-1 PAdES baseline signatures', () => {
     // The ranges reach the end of the revision that added the signature (later ones are DSS or time-stamps).
     expect(pdf.toString('latin1', c + d - 6, c + d)).toBe('%%EOF\n');
     expect(c - b).toBe(s.contents.length * 2 + 2);
-    const ok = run('openssl', [
-      'cms',
-      '-verify',
-      '-binary',
-      '-inform',
-      'DER',
-      '-in',
-      file(s.der, 'der'),
-      '-content',
-      file(signedBytes(pdf, s.byteRange), 'bin'),
-      '-CAfile',
-      rootPem,
-      '-purpose',
-      'any',
-      '-out',
-      '/dev/null',
-    ]);
+    const ok = cmsVerify(s.der, root.certificate, signedBytes(pdf, s.byteRange));
     expect(ok.out).toContain('Verification successful');
     return s;
   }
@@ -239,17 +215,13 @@ describe('FMT-1 PAdES baseline signatures', () => {
       (a) => a.type === CMS_OID.signatureTimeStampToken,
     );
     const token = bytesOf(der, attr?.values[0] as NonNullable<typeof attr>['values'][number]);
-    const r = run('openssl', [
-      'ts',
-      '-verify',
-      '-data',
-      file(signatureValueOf(der), 'bin'),
-      '-in',
-      file(token, 'tst'),
-      '-token_in',
-      '-CAfile',
-      rootPem,
-    ]);
+    const r = tsVerify(token, { data: signatureValueOf(der) }, { root: root.certificate });
+    expect(r.out).toContain('Verification: OK');
+  }
+
+  /** A document time-stamp (ETSI.RFC3161) covers its byte range of the file: openssl ts -verify. */
+  function expectDocumentTimestamp(pdf: Buffer, ts: SigView) {
+    const r = tsVerify(ts.der, { data: signedBytes(pdf, ts.byteRange) }, { root: root.certificate });
     expect(r.out).toContain('Verification: OK');
   }
 
@@ -288,8 +260,9 @@ describe('FMT-1 PAdES baseline signatures', () => {
     const dss = await dssOf(pdf);
     for (const c of [...signer.chain, ...tsa.chain]) expect(has(dss.certs, c)).toBe(true);
     expect(has(dss.certs, (await t.app.ocsp.ensureResponder()).certificate)).toBe(true);
-    expect(dss.ocsps).toHaveLength(2); // the signer's and the TSA's certificates
-    expect(dss.crls).toHaveLength(2); // issuing CA and root
+    // The service's collector: OCSP for the signer's and the TSA's certificates, the root's CRL for the issuing CA.
+    expect(dss.ocsps).toHaveLength(2);
+    expect(dss.crls).toHaveLength(1);
     const key = createHash('sha1').update(s.contents).digest('hex').toUpperCase();
     const vri = dss.vri(key);
     expect(vri?.ocsps).toHaveLength(2);
@@ -302,8 +275,7 @@ describe('FMT-1 PAdES baseline signatures', () => {
           .out,
     );
     expect(answers.some((a) => a.includes('Response verify OK') && /: good/.test(a))).toBe(true);
-    for (const crl of dss.crls)
-      expect(run('openssl', ['crl', '-inform', 'DER', '-in', file(crl, 'crl'), '-noout']).status).toBe(0);
+    for (const crl of dss.crls) expect(crlVerify(crl, [root.certificate]).out).toContain('verify OK');
   });
 
   it('FMT-1 PAdES B-LTA: a document time-stamp over the whole file, DSS included, verifies with openssl ts -verify', async () => {
@@ -314,18 +286,7 @@ describe('FMT-1 PAdES baseline signatures', () => {
     const ts = sigs[1] as SigView;
     expect(pdf.toString('latin1').indexOf('/Type /DSS')).toBeLessThan(ts.byteRange[1] as number);
     expect((ts.byteRange[2] as number) + (ts.byteRange[3] as number)).toBeLessThanOrEqual(pdf.length);
-    const r = run('openssl', [
-      'ts',
-      '-verify',
-      '-data',
-      file(signedBytes(pdf, ts.byteRange), 'bin'),
-      '-in',
-      file(ts.der, 'tst'),
-      '-token_in',
-      '-CAfile',
-      rootPem,
-    ]);
-    expect(r.out).toContain('Verification: OK');
+    expectDocumentTimestamp(pdf, ts);
     // The document time-stamp's TSA is the signature time-stamp's, already in the DSS: no further revision.
     expect(pdf.toString('latin1').lastIndexOf('/Type /DSS')).toBeLessThan(ts.byteRange[1] as number);
     // Extending later (archive renewal): DSS then another document time-stamp; the signature stays valid.
@@ -347,18 +308,7 @@ describe('FMT-1 PAdES baseline signatures', () => {
     expectSignatureTimestamp(s.der);
     const ts = signaturesOf(pdf)[1] as SigView;
     expect(ts.subFilter).toBe('ETSI.RFC3161');
-    const r = run('openssl', [
-      'ts',
-      '-verify',
-      '-data',
-      file(signedBytes(pdf, ts.byteRange), 'bin'),
-      '-in',
-      file(ts.der, 'tst'),
-      '-token_in',
-      '-CAfile',
-      rootPem,
-    ]);
-    expect(r.out).toContain('Verification: OK');
+    expectDocumentTimestamp(pdf, ts);
     const [tsaCert] = await t.app.tsa.certificates();
     expect(has((await dssOf(pdf)).certs, tsaCert as Uint8Array)).toBe(true);
     expect(pdfsig(pdf)).toContain('Signer Certificate Common Name: shomei TSA');
@@ -419,12 +369,7 @@ describe('FMT-1 PAdES baseline signatures', () => {
   it('FMT-1 PAdES: a CMS that does not fit its placeholder is refused, never written', async () => {
     const huge = { timestamps: { timestamp: async () => Buffer.alloc(40_000, 0x30) } };
     const p = await preparePades(base, signer, { level: 'B-T' }, huge);
-    const [value] = await t.app.keys.signDigests(
-      keyId,
-      resolveSignature({ keyType: 'EC-P256', signAlgo: OIDS.ecdsaSha256 }),
-      [p.digest],
-    );
-    await expect(p.finish(value as Buffer)).rejects.toMatchObject({ code: 'pdf_signature_too_large' });
+    await expect(p.finish(await demo.sign(p.digest))).rejects.toMatchObject({ code: 'pdf_signature_too_large' });
   });
 
   it('FMT-1 PAdES: a level without its service is a catalogue error', async () => {
@@ -483,9 +428,9 @@ describe('FMT-1 PAdES baseline signatures', () => {
     });
 
     it('FMT-1 PAdES: an encrypted PDF (qpdf --encrypt) → pdf_encrypted', async () => {
-      const out = join(work, 'enc.pdf');
-      execFileSync('qpdf', ['--encrypt', 'user', 'owner', '256', '--', file(base), out]);
-      expect(await code(readFileSync(out))).toBe('pdf_encrypted');
+      const out = file(Buffer.alloc(0));
+      expect(run('qpdf', ['--encrypt', 'user', 'owner', '256', '--', file(base), out]).status).toBe(0);
+      expect(await code(work.read(out))).toBe('pdf_encrypted');
     });
 
     it('FMT-1 PAdES: 300 randomly damaged PDFs (flipped bytes, cuts) give a signature or a catalogue error', async () => {

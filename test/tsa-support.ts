@@ -1,50 +1,31 @@
 /**
- * Helpers for the TSA tests: openssl (the independent oracle) on a scratch directory, and the
- * TSTInfo of a token read with pkijs.
+ * Helpers for the TSA tests: `openssl ts -verify` in a scratch directory (formats-support.ts's
+ * workdir) holding the trust files, and the TSTInfo of a token read with pkijs.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { ContentInfo, SignedData, TSTInfo } from 'pkijs';
+import type { Workdir } from './formats-support.js';
 import { certPem } from './keys-openssl.js';
-
-export interface Workdir {
-  readonly dir: string;
-  write(name: string, data: string | Uint8Array): void;
-  read(name: string): Buffer;
-  /** openssl run in the directory: exit status and text output. */
-  openssl(args: readonly string[]): { ok: boolean; out: string };
-  /** openssl's standard output as bytes (e.g. a DER query written to stdout). */
-  opensslBytes(args: readonly string[]): Buffer;
-  remove(): void;
-}
-
-export function workdir(): Workdir {
-  const dir = mkdtempSync(join(tmpdir(), 'shomei-tsa-'));
-  return {
-    dir,
-    write: (name, data) => writeFileSync(join(dir, name), data),
-    read: (name) => readFileSync(join(dir, name)),
-    openssl(args) {
-      const r = spawnSync('openssl', [...args], { cwd: dir, encoding: 'utf8' });
-      return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
-    },
-    opensslBytes(args) {
-      const r = spawnSync('openssl', [...args], { cwd: dir });
-      if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr.toString()}`);
-      return r.stdout;
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
 
 /** Writes root.pem (trust anchor) and chain.pem (issuing CA + TSA) for `openssl ts -verify`. */
 export function writeTrust(w: Workdir, chain: readonly Uint8Array[]): void {
   const [tsa, issuing, root] = chain as [Uint8Array, Uint8Array, Uint8Array];
   w.write('root.pem', certPem(root));
   w.write('chain.pem', certPem(issuing) + certPem(tsa));
+}
+
+/**
+ * `openssl ts -verify` in `w` (after writeTrust) of a reply file, or a bare token file, over a data
+ * file or a digest; its text output.
+ */
+export function tsVerifyIn(
+  w: Workdir,
+  what: { reply: string } | { token: string },
+  over: { data: string } | { digest: Uint8Array },
+): string {
+  const input = 'data' in over ? ['-data', over.data] : ['-digest', Buffer.from(over.digest).toString('hex')];
+  const tok = 'token' in what ? ['-in', what.token, '-token_in'] : ['-in', what.reply];
+  return w.openssl(['ts', '-verify', ...input, ...tok, '-CAfile', 'root.pem', '-untrusted', 'chain.pem']).out;
 }
 
 /** The SignedData and TSTInfo of a token, with genTime as written (to see its fraction). */

@@ -27,9 +27,10 @@ import {
 import { recordToken } from '../src/tsa/records.js';
 import { grantedResponse } from '../src/tsa/response.js';
 import { encodeTstInfo } from '../src/tsa/tst-info.js';
+import { type Workdir, workdir } from './formats-support.js';
 import { ACTOR, logEvents, startApp, type TestApp } from './support/app.js';
 import { backends } from './support/stores.js';
-import { readToken, serialOf, type Workdir, workdir, writeTrust } from './tsa-support.js';
+import { readToken, serialOf, tsVerifyIn, writeTrust } from './tsa-support.js';
 
 const QUERY = 'application/timestamp-query';
 let t: TestApp;
@@ -81,19 +82,7 @@ describe('TSA-1: POST /tsa with openssl ts as the client and the verifier', () =
     expect(text).toContain(`Nonce: ${sent}`);
     expect(text).toContain('Accuracy: 0x01 seconds');
     expect(text).toContain('TSA: DirName:/CN=shomei TSA');
-    const verify = [
-      'ts',
-      '-verify',
-      '-data',
-      'data.txt',
-      '-in',
-      'r.tsr',
-      '-CAfile',
-      'root.pem',
-      '-untrusted',
-      'chain.pem',
-    ];
-    expect(w.openssl(verify).out).toContain('Verification: OK');
+    expect(tsVerifyIn(w, { reply: 'r.tsr' }, { data: 'data.txt' })).toContain('Verification: OK');
     // Our own reading: granted, certificates present (certReq), the same checks pass.
     expect(reply.status).toBe(0);
     const token = reply.token as Uint8Array;
@@ -118,19 +107,7 @@ describe('TSA-1: POST /tsa with openssl ts as the client and the verifier', () =
       const { body, reply } = await stampOver(query);
       w.write('r.tsr', body);
       expect(w.openssl(['ts', '-reply', '-in', 'r.tsr', '-text']).out).toContain('Nonce: unspecified');
-      const args = [
-        'ts',
-        '-verify',
-        '-data',
-        'data.txt',
-        '-in',
-        'r.tsr',
-        '-CAfile',
-        'root.pem',
-        '-untrusted',
-        'chain.pem',
-      ];
-      expect(w.openssl(args).out).toContain('Verification: OK');
+      expect(tsVerifyIn(w, { reply: 'r.tsr' }, { data: 'data.txt' })).toContain('Verification: OK');
       expect(readToken(reply.token as Uint8Array).sd.certificates).toBeUndefined();
     }
   });
@@ -274,8 +251,7 @@ describe('TSA-1 / API-1: CSC signatures/timestamp', () => {
     const token = Buffer.from(r.json.timestamp, 'base64');
     issued.push(serialOf(token));
     w.write('csc.tst', token);
-    const args = ['ts', '-verify', '-digest', digest.toString('hex'), '-in', 'csc.tst', '-token_in'];
-    expect(w.openssl([...args, '-CAfile', 'root.pem', '-untrusted', 'chain.pem']).out).toContain('Verification: OK');
+    expect(tsVerifyIn(w, { token: 'csc.tst' }, { digest })).toContain('Verification: OK');
     expect(w.openssl(['ts', '-reply', '-in', 'csc.tst', '-token_in', '-text']).out).toContain(
       `Nonce: 0x${nonce.toUpperCase()}`,
     );
@@ -317,8 +293,7 @@ describe('TSA-1: TimestampSource — in-process and an external TSA over HTTP', 
     const token = await inProcessTimestampSource(t.app.tsa).timestamp(digest, 'SHA-512');
     issued.push(serialOf(token));
     w.write('in.tst', token);
-    const args = ['ts', '-verify', '-digest', digest.toString('hex'), '-in', 'in.tst', '-token_in'];
-    expect(w.openssl([...args, '-CAfile', 'root.pem', '-untrusted', 'chain.pem']).out).toContain('Verification: OK');
+    expect(tsVerifyIn(w, { token: 'in.tst' }, { digest })).toContain('Verification: OK');
   });
 
   it('TSA-1 external client against our own /tsa on a listening port: nonce, imprint, signature and chain checked', async () => {
@@ -332,8 +307,7 @@ describe('TSA-1: TimestampSource — in-process and an external TSA over HTTP', 
     const token = await source.timestamp(digest, 'SHA-256');
     issued.push(serialOf(token));
     w.write('ext.tst', token);
-    const args = ['ts', '-verify', '-digest', digest.toString('hex'), '-in', 'ext.tst', '-token_in'];
-    expect(w.openssl([...args, '-CAfile', 'root.pem', '-untrusted', 'chain.pem']).out).toContain('Verification: OK');
+    expect(tsVerifyIn(w, { token: 'ext.tst' }, { digest })).toContain('Verification: OK');
   });
 
   /** A fetch that asks our TSA, with the request and/or the reply altered on the way. */
@@ -509,8 +483,7 @@ describe("TSA-1: the TSA's key and certificate — failure, revocation and renew
     try {
       writeTrust(v, fresh);
       v.write('t.tst', after);
-      const args = ['ts', '-verify', '-digest', sha256('k').toString('hex'), '-in', 't.tst', '-token_in'];
-      expect(v.openssl([...args, '-CAfile', 'root.pem', '-untrusted', 'chain.pem']).out).toContain('Verification: OK');
+      expect(tsVerifyIn(v, { token: 't.tst' }, { digest: sha256('k') })).toContain('Verification: OK');
     } finally {
       v.remove();
     }

@@ -145,7 +145,18 @@ export function createCrls(deps: CrlDeps) {
    * The newest CRL, issued afresh when there is none or half its validity has passed — except for
    * an offline CA, whose ceremony CRL is served as it is until the next ceremony.
    */
+  const renewing = new Map<string, Promise<PublishedCrl>>();
   async function current(authorityId: string): Promise<PublishedCrl> {
+    // Concurrent readers that find it due share one renewal (in this process) instead of each
+    // issuing a CRL with its own number.
+    const pending = renewing.get(authorityId);
+    if (pending) return pending;
+    const p = currentOrRenew(authorityId).finally(() => renewing.delete(authorityId));
+    renewing.set(authorityId, p);
+    return p;
+  }
+
+  async function currentOrRenew(authorityId: string): Promise<PublishedCrl> {
     const row = await deps.store.db
       .selectFrom('ca_crls')
       .selectAll()

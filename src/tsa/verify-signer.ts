@@ -12,7 +12,6 @@ import { CMS_OID } from '../formats/cms/index.js';
 import { OID } from '../keys/index.js';
 import { knownHash } from './check.js';
 
-const ID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 const EXT_KEY_USAGE = '2.5.29.37';
 /** id-aa-signingCertificate (RFC 2634 §5.4): ESSCertID with a SHA-1 certHash. */
 const SIGNING_CERTIFICATE_V1 = '1.2.840.113549.1.9.16.2.12';
@@ -72,7 +71,7 @@ export function checkSignerCertificate(sd: SignedData, cert: Certificate, genTim
   }
   const eku = cert.extensions?.find((e) => e.extnID === EXT_KEY_USAGE);
   const purposes = (eku?.parsedValue as { keyPurposes?: string[] } | undefined)?.keyPurposes ?? [];
-  if (!eku?.critical || purposes.length !== 1 || purposes[0] !== ID_KP_TIME_STAMPING) {
+  if (!eku?.critical || purposes.length !== 1 || purposes[0] !== CMS_OID.kpTimeStamping) {
     throw invalid('the signer certificate is not a TSA certificate (critical EKU timeStamping only)');
   }
   if (genTime < cert.notBefore.value || genTime > cert.notAfter.value) {

@@ -7,16 +7,8 @@
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import {
-  Certificate,
-  CertificateChainValidationEngine,
-  ContentInfo,
-  SignedData,
-  type SignerInfo,
-  TSTInfo,
-} from 'pkijs';
-import { ShomeiError } from '../errors.js';
-import { CMS_OID } from '../formats/cms/index.js';
+import { Certificate, CertificateChainValidationEngine, type SignedData, type SignerInfo, type TSTInfo } from 'pkijs';
+import { CMS_OID, readTimestampToken } from '../formats/cms/index.js';
 import {
   type HashAlgorithm,
   keyTypeOfKeyObject,
@@ -49,20 +41,6 @@ const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from
 /** Two INTEGER encodings of one value, whatever their leading zeros. */
 const sameInteger = (a: Uint8Array, b: Uint8Array) =>
   same(Buffer.from(a).subarray(a.findIndex((x) => x !== 0)), Buffer.from(b).subarray(b.findIndex((x) => x !== 0)));
-
-function readToken(token: Uint8Array): { sd: SignedData; tst: TSTInfo; content: Uint8Array } {
-  try {
-    const ci = ContentInfo.fromBER(token);
-    if (ci.contentType !== CMS_OID.signedData) throw invalid('not a SignedData');
-    const sd = new SignedData({ schema: ci.content });
-    const eContent = sd.encapContentInfo.eContent;
-    if (sd.encapContentInfo.eContentType !== CMS_OID.tstInfo || !eContent) throw invalid('content is not a TSTInfo');
-    const content = new Uint8Array(eContent.getValue());
-    return { sd, tst: TSTInfo.fromBER(content), content };
-  } catch (e) {
-    throw e instanceof ShomeiError ? e : invalid('the token cannot be read');
-  }
-}
 
 function checkContent(tst: TSTInfo, expect: TokenExpectation): void {
   const imprint = tst.messageImprint;
@@ -131,7 +109,7 @@ async function checkChain(sd: SignedData, cert: Certificate, at: Date, anchors: 
 }
 
 export async function verifyToken(token: Uint8Array, expect: TokenExpectation): Promise<VerifiedToken> {
-  const { sd, tst, content } = readToken(token);
+  const { signed: sd, tstInfo: tst, content } = readTimestampToken(token, invalid);
   checkContent(tst, expect);
   const cert = findSigner(sd);
   checkSignature(sd, cert, content);

@@ -1,4 +1,6 @@
 /** CAdES baseline signatures, B-B to B-LTA (ETSI EN 319 122-1), on the CMS core. */
+
+export { chainOf, checkToken, signedDataCertificates, signerCertificate } from '../cms/index.js';
 export { archiveImprint, archiveInput, atsHashIndexV3, signedDataDigest, unsignedAttributes } from './archive.js';
 export { timestampTokens } from './levels.js';
 export {
@@ -8,5 +10,4 @@ export {
   prepareCades,
   prepareCadesDigest,
 } from './prepare.js';
-export { chainOf, checkToken, signedDataCertificates, signerCertificate } from './tokens.js';
 export { ocspRevocationInfo } from './validation-data.js';

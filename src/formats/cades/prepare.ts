@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { ShomeiError } from '../../errors.js';
 import { HASHES } from '../../keys/index.js';
 import { CMS_OID, prepareCms } from '../cms/index.js';
+import { checkServices, timestampsFor } from '../levels.js';
 import type { AdesLevel, FormatServices, PreparedSignature, SignerIdentity } from '../ports.js';
-import { addArchiveTimestamp, addLongTermData, checkServices, extendTo, timestampsOf } from './levels.js';
+import { addArchiveTimestamp, addLongTermData, extendTo } from './levels.js';
 
 export type CadesPackaging = 'attached' | 'detached';
 
@@ -72,7 +73,7 @@ async function prepare(
  * archive-time-stamp-v3 over everything.
  */
 export async function addCadesArchiveTimestamp(existing: Uint8Array, services: FormatServices): Promise<Uint8Array> {
-  const tsa = timestampsOf('B-LTA', services);
+  const tsa = timestampsFor('B-LTA', services);
   const withData = services.revocation ? await addLongTermData(existing, services.revocation) : existing;
   return addArchiveTimestamp(withData, tsa);
 }

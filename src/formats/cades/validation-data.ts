@@ -20,21 +20,12 @@ import {
   type Tlv,
   tlv,
 } from '../cms/index.js';
+import { uniqueDer as unique } from '../ltv/index.js';
 import type { ValidationData } from '../ports.js';
 
 /** OtherRevocationInfoFormat ::= SEQUENCE { otherRevInfoFormat, otherRevInfo } as [1] IMPLICIT (RFC 5652 §10.2.1). */
 export const ocspRevocationInfo = (ocspResponse: Uint8Array): Uint8Array =>
   tlv(TAG.ctx1, oid(CMS_OID.riOcspResponse), ocspResponse);
-
-const unique = (items: readonly Uint8Array[]): Uint8Array[] => {
-  const seen = new Set<string>();
-  return items.filter((i) => {
-    const k = Buffer.from(i).toString('base64');
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-};
 
 /** Merges validation data into SignedData.certificates / crls; nothing signed or time-stamped changes. */
 export function addValidationData(cms: Uint8Array, data: readonly ValidationData[]): Uint8Array {

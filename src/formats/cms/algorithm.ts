@@ -6,7 +6,16 @@
  */
 import { AlgorithmIdentifier, RSASSAPSSParams } from 'pkijs';
 import { ShomeiError } from '../../errors.js';
-import { HASHES, type HashAlgorithm, OID, SIGN_ALGORITHMS, signatureAlgorithmOid } from '../../keys/index.js';
+import {
+  HASHES,
+  type HashAlgorithm,
+  type KeyType,
+  OID,
+  type ResolvedSignature,
+  resolveSignature,
+  SIGN_ALGORITHMS,
+  signatureAlgorithmOid,
+} from '../../keys/index.js';
 import type { SignerIdentity } from '../ports.js';
 import { algorithmId, NULL } from './encode.js';
 
@@ -14,6 +23,16 @@ export function hashOf(signer: SignerIdentity): HashAlgorithm {
   const h = Object.hasOwn(HASHES, signer.hash) ? HASHES[signer.hash] : undefined;
   if (!h) throw new ShomeiError('unsupported_algorithm', { detail: `hash ${signer.hash}` });
   return h;
+}
+
+/** The scheme the one algorithm table (keys/signature.ts) resolves for the signer's key type, signAlgo and hash. */
+export function resolveSigner(signer: SignerIdentity, keyType: KeyType): ResolvedSignature {
+  return resolveSignature({
+    keyType,
+    signAlgo: signer.signAlgo,
+    hashAlgorithmOID: hashOf(signer).oid,
+    signAlgoParams: signer.signAlgoParams,
+  });
 }
 
 /** DER AlgorithmIdentifier of the signature. */

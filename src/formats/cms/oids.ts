@@ -15,4 +15,6 @@ export const CMS_OID = {
   atsHashIndexV3: '0.4.0.19122.1.5',
   riOcspResponse: '1.3.6.1.5.5.7.16.2',
   ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  /** id-kp-timeStamping (RFC 3161 §2.3): the TSA certificate's one extended key usage. */
+  kpTimeStamping: '1.3.6.1.5.5.7.3.8',
 } as const;

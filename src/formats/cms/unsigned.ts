@@ -1,7 +1,7 @@
 /** Adding unsigned attributes (RFC 5652 §5.3) to a finished signature without touching signed bytes. */
 import { bytesOf, contentOf, splice, TAG, tlv } from './der.js';
 import { attribute } from './encode.js';
-import { readSignedData, signatureField, unsignedAttrsField } from './signed-data.js';
+import { attributesOf, readSignedData, signatureField, unsignedAttrsField } from './signed-data.js';
 
 /**
  * Appends one Attribute to the SignerInfo's unsignedAttrs (creating the field if absent). Appended
@@ -26,4 +26,14 @@ export function addUnsignedAttribute(
 export function signatureValueOf(contentInfo: Uint8Array): Uint8Array {
   const v = readSignedData(contentInfo);
   return Uint8Array.from(contentOf(v.der, signatureField(v)));
+}
+
+/** The values (DER, in order) of the unsigned attributes of the given types, e.g. the time-stamp tokens. */
+export function unsignedAttributeValues(contentInfo: Uint8Array, types: readonly string[]): Uint8Array[] {
+  const v = readSignedData(contentInfo);
+  const u = unsignedAttrsField(v);
+  if (!u) return [];
+  return attributesOf(v.der, u)
+    .filter((a) => types.includes(a.type))
+    .flatMap((a) => a.values.map((t) => Uint8Array.from(bytesOf(v.der, t))));
 }

@@ -11,9 +11,9 @@ import {
   KEY_TYPES,
   keyTypeOfKeyObject,
   type ResolvedSignature,
-  resolveSignature,
   type SchemeName,
 } from '../../keys/index.js';
+import { resolveSigner } from '../cms/index.js';
 import type { SignerIdentity } from '../ports.js';
 
 export type JwsAlg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
@@ -70,12 +70,7 @@ export function chooseAlgorithm(signer: SignerIdentity): ChosenAlgorithm {
     throw new ShomeiError('jades_invalid_option', { name: 'chain', detail: 'the first certificate cannot be read' });
   }
   const keyType = keyTypeOfKeyObject(key);
-  const resolved = resolveSignature({
-    keyType,
-    signAlgo: signer.signAlgo,
-    hashAlgorithmOID: HASHES[signer.hash].oid,
-    signAlgoParams: signer.signAlgoParams,
-  });
+  const resolved = resolveSigner(signer, keyType);
   return {
     jws: jwsRow(resolved, KEY_TYPES[keyType].curve),
     resolved,

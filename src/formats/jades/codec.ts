@@ -1,10 +1,11 @@
 /**
  * The encodings a JWS is made of: base64url without padding (RFC 7515 §2), and the JWS form of an
  * ECDSA signature, r||s each left-padded to the curve size (RFC 7518 §3.4), converted from and to
- * the DER Ecdsa-Sig-Value our key store and CSC return. @noble/curves does the conversion.
+ * the DER Ecdsa-Sig-Value our key store and CSC return (the conversion is the CMS core's, shared
+ * with XAdES).
  */
-import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { ShomeiError } from '../../errors.js';
+import { ecdsaDerToRaw, ecdsaRawToDer } from '../cms/index.js';
 import type { JwsAlgorithm } from './alg.js';
 
 export const b64url = (bytes: Uint8Array | string): string =>
@@ -30,25 +31,16 @@ export function fromB64(text: unknown, what: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
-
 /** The JWS Signature bytes for a value signHash returned (RSA: as is; ECDSA: DER → r||s). */
 export function toJwsSignature(alg: JwsAlgorithm, value: Uint8Array): Buffer {
   if (!alg.curve) return Buffer.from(value);
-  try {
-    return Buffer.from(CURVES[alg.curve].Signature.fromBytes(value, 'der').toBytes('compact'));
-  } catch {
-    throw new ShomeiError('invalid_parameter', { name: 'signatureValue' });
-  }
+  const raw = ecdsaDerToRaw(value, alg.coordinateBytes ?? 0);
+  if (!raw) throw new ShomeiError('invalid_parameter', { name: 'signatureValue' });
+  return raw;
 }
 
 /** The DER form keys/verifySignature takes, from JWS Signature bytes; undefined when malformed. */
 export function fromJwsSignature(alg: JwsAlgorithm, sig: Uint8Array): Buffer | undefined {
   if (!alg.curve) return Buffer.from(sig);
-  if (sig.length !== 2 * (alg.coordinateBytes ?? 0)) return undefined;
-  try {
-    return Buffer.from(CURVES[alg.curve].Signature.fromBytes(sig, 'compact').toBytes('der'));
-  } catch {
-    return undefined;
-  }
+  return ecdsaRawToDer(sig, alg.coordinateBytes ?? 0);
 }

@@ -3,6 +3,7 @@
  * and the level/serialization/service combinations that cannot work are refused before signing.
  */
 import { ShomeiError } from '../../errors.js';
+import { checkServices } from '../levels.js';
 import { ADES_LEVELS, type AdesLevel, type FormatServices } from '../ports.js';
 
 export type JadesSerialization = 'compact' | 'json';
@@ -50,12 +51,7 @@ export function checkOptions(opts: JadesOptions, services: FormatServices): Chec
   if (opts.documentUri !== undefined && !opts.detached) throw bad('documentUri', 'only for detached signatures');
   // TS 119 182-1 §5.3: unsigned properties live in the JWS Unprotected Header, which RFC 7515 §7.1 compact lacks.
   if (level !== 'B-B' && serialization === 'compact') throw new ShomeiError('jades_needs_json', { level });
-  if (level !== 'B-B' && !services.timestamps) {
-    throw new ShomeiError('format_service_missing', { level, service: 'time-stamping authority' });
-  }
-  if ((level === 'B-LT' || level === 'B-LTA') && !services.revocation) {
-    throw new ShomeiError('format_service_missing', { level, service: 'revocation data source' });
-  }
+  checkServices(level, services);
   return {
     level,
     serialization,

@@ -4,7 +4,7 @@
  * cover. The level reached follows from what is present.
  */
 import { ShomeiError } from '../../errors.js';
-import type { AdesLevel, ValidationData } from '../ports.js';
+import { ADES_LEVELS, type AdesLevel, type ValidationData } from '../ports.js';
 import { fromB64, fromB64url } from './codec.js';
 import type { ParsedJws } from './parse.js';
 import { checkTimestamp, readTimestamp } from './tst.js';
@@ -72,7 +72,7 @@ export async function verifyUnsigned(jws: ParsedJws, dataB64: string): Promise<U
       throw malformed(`etsiU[${i}]: ${name} is unsupported or out of order`);
     }
   }
-  const level: AdesLevel = (['B-B', 'B-T', 'B-LT', 'B-LTA'] as const)[stage] ?? 'B-B';
+  const level: AdesLevel = ADES_LEVELS[stage] ?? 'B-B';
   return { level, timestamps, ...(stage >= 2 ? { validationData: data } : {}) };
 }
 

@@ -6,6 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { ShomeiError } from '../../errors.js';
 import type { Clock } from '../../platform/index.js';
+import { isIssuedBy } from '../cms/index.js';
 import type { RevocationSource, ValidationData } from '../ports.js';
 import { checkCrl } from './crl.js';
 import { createHttpFetch, type HttpFetch, type HttpFetchOptions } from './fetch.js';
@@ -119,8 +120,7 @@ export function createHttpRevocationSource(opts: HttpFetchOptions & { readonly c
 
 function issuedBy(x: X509Certificate, issuer: Uint8Array): boolean {
   try {
-    const i = new X509Certificate(issuer);
-    return x.checkIssued(i) && x.verify(i.publicKey);
+    return isIssuedBy(x, new X509Certificate(issuer));
   } catch {
     return false;
   }

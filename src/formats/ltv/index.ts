@@ -1,4 +1,7 @@
-/** Revocation data for long-term signatures (B-LT): OCSP and CRLs found through the certificates. */
+/**
+ * Revocation data for long-term signatures (B-LT): OCSP and CRLs found through the certificates,
+ * and the merge every format does of what was collected for the signer's and the TSAs' chains.
+ */
 export {
   createHttpRevocationSource,
   createRevocationSource,
@@ -18,3 +21,4 @@ export {
 } from './fetch.js';
 export { checkOcspResponse, type OcspQuery, type OcspVerdict, ocspQuery } from './ocsp.js';
 export { type CertificateUrls, certificateUrls } from './urls.js';
+export { collectValidationData, uniqueDer } from './validation-data.js';

@@ -5,9 +5,10 @@
  * incremental update, so nothing signed before changes.
  */
 import { createHash } from 'node:crypto';
-import { ShomeiError } from '../../errors.js';
 import type { HashName } from '../../keys/index.js';
-import type { FormatServices, ValidationData } from '../ports.js';
+import { revocationFor, timestampsFor } from '../levels.js';
+import { collectValidationData } from '../ltv/index.js';
+import type { FormatServices } from '../ports.js';
 import { signatureFields } from './catalog.js';
 import { chainsOf, trimDer } from './cms-chains.js';
 import { openPdf, type PdfDocument } from './document.js';
@@ -28,12 +29,6 @@ export interface DssOptions {
   readonly onlyMissing?: boolean;
 }
 
-const merge = (all: readonly ValidationData[], chains: readonly Uint8Array[][]): ValidationData => ({
-  certificates: [...chains.flat(), ...all.flatMap((d) => d.certificates)],
-  ocspResponses: all.flatMap((d) => d.ocspResponses),
-  crls: all.flatMap((d) => d.crls),
-});
-
 /** The /Contents of every signature and document time-stamp in the file, in field order. */
 function signatureContents(doc: PdfDocument): Uint8Array[] {
   return signatureFields(doc).flatMap((f) => {
@@ -45,8 +40,7 @@ function signatureContents(doc: PdfDocument): Uint8Array[] {
 
 /** B-LT: a DSS revision with the validation data of the file's signatures (signers' and TSAs' chains). */
 export async function addDss(pdf: Uint8Array, services: FormatServices, opts: DssOptions = {}): Promise<Uint8Array> {
-  const source = services.revocation;
-  if (!source) throw new ShomeiError('format_service_missing', { level: 'B-LT', service: 'revocation data source' });
+  const source = revocationFor('B-LT', services);
   const doc = openPdf(pdf);
   const dss = existingDss(doc);
   const known = storedIn(doc, dss, 'Certs');
@@ -59,8 +53,8 @@ export async function addDss(pdf: Uint8Array, services: FormatServices, opts: Ds
       const stored = chains.flat().every((c) => known.has(createHash('sha256').update(c).digest('hex')));
       if (stored || (isDict(vri) && vri.has(vriKey(contents)))) continue;
     }
-    const data = await Promise.all(chains.filter((c) => c.length > 0).map((c) => source.collect(c)));
-    entries.push({ contents, data: merge(data, chains) });
+    const data = await collectValidationData(source, chains);
+    entries.push({ contents, data: { ...data, certificates: [...chains.flat(), ...data.certificates] } });
   }
   if (entries.length === 0) return pdf;
   return appendDss(doc, entries);
@@ -72,8 +66,7 @@ export async function addDocumentTimestamp(
   services: FormatServices,
   opts: { hash?: HashName; fieldName?: string } = {},
 ): Promise<Uint8Array> {
-  const tsa = services.timestamps;
-  if (!tsa) throw new ShomeiError('format_service_missing', { level: 'B-LTA', service: 'time-stamping authority' });
+  const tsa = timestampsFor('B-LTA', services);
   const hash = opts.hash ?? 'SHA-256';
   const slot = appendSignatureSlot(openPdf(pdf), {
     sig: dict({ Type: name('DocTimeStamp'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.RFC3161') }),

@@ -5,9 +5,9 @@
  * level needs: a signature time-stamp (B-T), a DSS (B-LT), a document time-stamp (B-LTA).
  */
 import { createHash } from 'node:crypto';
-import { ShomeiError } from '../../errors.js';
 import { HASHES } from '../../keys/index.js';
 import { addUnsignedAttribute, CMS_OID, prepareCms, signatureValueOf } from '../cms/index.js';
+import { atLeast, checkServices, timestampsFor } from '../levels.js';
 import type { AdesLevel, FormatServices, PreparedSignature, SignerIdentity } from '../ports.js';
 import { openPdf } from './document.js';
 import { addDocumentTimestamp, addDss, TIMESTAMP_ROOM } from './extend.js';
@@ -24,22 +24,13 @@ export interface PadesOptions {
   readonly fieldName?: string;
 }
 
-const RANK: Record<AdesLevel, number> = { 'B-B': 0, 'B-T': 1, 'B-LT': 2, 'B-LTA': 3 };
-
 /** Signed attributes, SignerInfo fields and the signature value (RSA-4096 at most), with margin. */
 const CMS_OVERHEAD = 4096;
 
 /** The bytes /Contents reserves: the chain, the CMS around it, a time-stamp from B-T. */
 export function signatureRoom(signer: SignerIdentity, level: AdesLevel): number {
   const chain = signer.chain.reduce((n, c) => n + c.length, 0);
-  return chain + CMS_OVERHEAD + (RANK[level] >= 1 ? TIMESTAMP_ROOM : 0);
-}
-
-function checkServices(level: AdesLevel, services: FormatServices): void {
-  if (RANK[level] >= 1 && !services.timestamps)
-    throw new ShomeiError('format_service_missing', { level, service: 'time-stamping authority' });
-  if (RANK[level] >= 2 && !services.revocation)
-    throw new ShomeiError('format_service_missing', { level, service: 'revocation data source' });
+  return chain + CMS_OVERHEAD + (atLeast(level, 'B-T') ? TIMESTAMP_ROOM : 0);
 }
 
 export async function preparePades(
@@ -78,15 +69,15 @@ export async function preparePades(
       const target = finished ? { ...slot, out: Buffer.from(slot.out) } : slot;
       finished = true;
       let ci = cms.assemble(signatureValue);
-      if (RANK[opts.level] >= 1 && services.timestamps) {
-        const imprint = HASHES[signer.hash];
-        const digest = createHash(imprint.node).update(signatureValueOf(ci)).digest();
-        const token = await services.timestamps.timestamp(digest, signer.hash);
+      if (atLeast(opts.level, 'B-T')) {
+        const tsa = timestampsFor(opts.level, services);
+        const digest = createHash(HASHES[signer.hash].node).update(signatureValueOf(ci)).digest();
+        const token = await tsa.timestamp(digest, signer.hash);
         ci = addUnsignedAttribute(ci, CMS_OID.signatureTimeStampToken, [token]);
       }
       let out: Uint8Array = embedContents(target, ci);
-      if (RANK[opts.level] >= 2) out = await addDss(out, services, { onlyLatest: true });
-      if (RANK[opts.level] >= 3) {
+      if (atLeast(opts.level, 'B-LT')) out = await addDss(out, services, { onlyLatest: true });
+      if (atLeast(opts.level, 'B-LTA')) {
         out = await addDocumentTimestamp(out, services, { hash: signer.hash });
         out = await addDss(out, services, { onlyLatest: true, onlyMissing: true });
       }

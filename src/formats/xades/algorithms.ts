@@ -3,14 +3,8 @@
  * XAdES turns a SignerIdentity into URIs (RFC 6931 §2.1.3, §2.2.2, §2.3.6; XML-DSig 1.1 §6.4).
  */
 import { ShomeiError } from '../../errors.js';
-import {
-  HASHES,
-  type HashAlgorithm,
-  type HashName,
-  type KeyType,
-  resolveSignature,
-  type SchemeName,
-} from '../../keys/index.js';
+import { HASHES, type HashAlgorithm, type HashName, type KeyType, type SchemeName } from '../../keys/index.js';
+import { resolveSigner } from '../cms/index.js';
 import type { SignerIdentity } from '../ports.js';
 
 export const NS = {
@@ -66,12 +60,7 @@ export interface XmlSignatureMethod {
  * `xmldsig-more#rsa-pss` form is refused, since few validators read it.
  */
 export function signatureMethod(signer: SignerIdentity, keyType: KeyType): XmlSignatureMethod {
-  const sig = resolveSignature({
-    keyType,
-    signAlgo: signer.signAlgo,
-    hashAlgorithmOID: HASHES[signer.hash].oid,
-    signAlgoParams: signer.signAlgoParams,
-  });
+  const sig = resolveSigner(signer, keyType);
   if (sig.scheme === 'rsa-pss' && sig.saltLength !== sig.hash.length) {
     throw new ShomeiError('unsupported_algorithm', { detail: 'RSASSA-PSS in XAdES needs salt length = hash length' });
   }

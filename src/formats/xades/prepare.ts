@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ShomeiError } from '../../errors.js';
+import { checkServices } from '../levels.js';
 import type { AdesLevel, FormatServices, PreparedSignature, SignerIdentity } from '../ports.js';
 import { NS, signatureMethod, type XmlSignatureMethod } from './algorithms.js';
 import { canonicalElement } from './c14n.js';
@@ -16,7 +17,7 @@ import { referenceOctets } from './references.js';
 import { xmlSignatureValue } from './signature-value.js';
 import { signedInfoXml, signedPropertiesXml } from './signed-info.js';
 import { signerKeyType } from './signing-certificate.js';
-import { augment, checkServices } from './unsigned.js';
+import { augment } from './unsigned.js';
 
 export interface XadesOptions extends PackagingOptions {
   readonly level: AdesLevel;

@@ -5,8 +5,8 @@
  * answer is refused instead of producing a document that no one can verify.
  */
 import { constants, type KeyObject, verify, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import { ShomeiError } from '../../errors.js';
+import { ecdsaDerToRaw } from '../cms/index.js';
 import type { XmlSignatureMethod } from './algorithms.js';
 
 const bad = (detail: string): ShomeiError => new ShomeiError('xades_signature_invalid', { detail });
@@ -19,19 +19,9 @@ function fieldBytes(key: KeyObject): number {
 }
 
 function ecdsaRaw(der: Uint8Array, size: number): Buffer {
-  const parsed = asn1js.fromBER(der);
-  const seq = parsed.result;
-  if (parsed.offset !== der.length || !(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2) {
-    throw bad('the ECDSA signature is not a DER Ecdsa-Sig-Value');
-  }
-  const parts = seq.valueBlock.value.map((v) => {
-    if (!(v instanceof asn1js.Integer)) throw bad('the ECDSA signature is not a DER Ecdsa-Sig-Value');
-    const b = Buffer.from(v.valueBlock.valueHexView);
-    const trimmed = b.subarray(b.findIndex((x) => x !== 0) === -1 ? b.length : b.findIndex((x) => x !== 0));
-    if (trimmed.length > size) throw bad('ECDSA integer longer than the field');
-    return Buffer.concat([Buffer.alloc(size - trimmed.length), trimmed]);
-  });
-  return Buffer.concat(parts);
+  const raw = ecdsaDerToRaw(der, size);
+  if (!raw) throw bad('the ECDSA signature is not a DER Ecdsa-Sig-Value');
+  return raw;
 }
 
 export const signerKey = (certDer: Uint8Array): KeyObject => new X509Certificate(certDer).publicKey;

@@ -6,30 +6,17 @@
  *   B-LTA xades141:ArchiveTimeStamp (§5.5.2), then xades141:TimeStampValidationData for its TSA
  *         when that path is not already in CertificateValues.
  */
-import { createHash } from 'node:crypto';
-import { ShomeiError } from '../../errors.js';
 import type { HashAlgorithm } from '../../keys/index.js';
-import type { AdesLevel, FormatServices, RevocationSource, TimestampSource, ValidationData } from '../ports.js';
+import { stampData, tsaChain } from '../cms/index.js';
+import { atLeast } from '../levels.js';
+import { collectValidationData, uniqueDer as unique } from '../ltv/index.js';
+import type { AdesLevel, FormatServices, TimestampSource, ValidationData } from '../ports.js';
 import { EXC_C14N } from './algorithms.js';
 import { archiveTimeStampInput } from './archive.js';
 import { canonicalElement } from './c14n.js';
 import { compose, partAlone } from './locate.js';
 import { ids, type SignatureModel, signatureValueXml } from './model.js';
 import type { Placement } from './packaging.js';
-import { readToken, type TokenView } from './token.js';
-
-const RANK: Readonly<Record<AdesLevel, number>> = { 'B-B': 0, 'B-T': 1, 'B-LT': 2, 'B-LTA': 3 };
-
-/** Refuse before anything is signed when the level needs a service we do not have. */
-export function checkServices(level: AdesLevel, services: FormatServices): void {
-  if (!(level in RANK)) throw new ShomeiError('invalid_parameter', { name: 'level' });
-  if (RANK[level] >= 1 && !services.timestamps) {
-    throw new ShomeiError('format_service_missing', { level, service: 'time-stamping service' });
-  }
-  if (RANK[level] >= 2 && !services.revocation) {
-    throw new ShomeiError('format_service_missing', { level, service: 'revocation source' });
-  }
-}
 
 export interface SignerContext {
   readonly hash: HashAlgorithm;
@@ -39,24 +26,9 @@ export interface SignerContext {
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-/** A token from the TSA, refused (timestamp_invalid, 502) unless it covers exactly `digest`. */
-function checkedToken(token: Uint8Array, digest: Buffer, hash: HashAlgorithm): TokenView {
-  let view: TokenView;
-  try {
-    view = readToken(token);
-  } catch {
-    throw new ShomeiError('timestamp_invalid', { detail: 'not a time-stamp token' });
-  }
-  if (view.hash.name !== hash.name || !view.imprint.equals(digest)) {
-    throw new ShomeiError('timestamp_invalid', { detail: 'the token does not cover the requested digest' });
-  }
-  return view;
-}
-
 async function timeStampXml(tag: string, id: string, input: Buffer, hash: HashAlgorithm, tsa: TimestampSource) {
-  const digest = createHash(hash.node).update(input).digest();
-  const token = await tsa.timestamp(digest, hash.name);
-  const { chain } = checkedToken(token, digest, hash);
+  const token = await stampData(tsa, input, hash.name);
+  const chain = tsaChain(token);
   const xml =
     `<${tag} Id="${id}"><ds:CanonicalizationMethod Algorithm="${EXC_C14N}"/>` +
     `<xades:EncapsulatedTimeStamp>${b64(token)}</xades:EncapsulatedTimeStamp></${tag}>`;
@@ -75,27 +47,6 @@ function valuesXml(certs: readonly Uint8Array[], vd: ValidationData): string {
   );
 }
 
-function unique(list: readonly Uint8Array[], except: readonly Uint8Array[] = []): Buffer[] {
-  const seen = new Set(except.map((x) => b64(x)));
-  const out: Buffer[] = [];
-  for (const x of list) {
-    if (seen.has(b64(x))) continue;
-    seen.add(b64(x));
-    out.push(Buffer.from(x));
-  }
-  return out;
-}
-
-/** A token without certificates names no path to collect for. */
-const collect = async (source: RevocationSource, chain: readonly Uint8Array[]): Promise<ValidationData> =>
-  chain.length ? source.collect(chain) : { certificates: [], ocspResponses: [], crls: [] };
-
-const merge = (a: ValidationData, b: ValidationData): ValidationData => ({
-  certificates: [...a.certificates, ...b.certificates],
-  ocspResponses: unique([...a.ocspResponses, ...b.ocspResponses]),
-  crls: unique([...a.crls, ...b.crls]),
-});
-
 export async function augment(
   model: SignatureModel,
   level: AdesLevel,
@@ -103,20 +54,20 @@ export async function augment(
   services: FormatServices,
 ): Promise<SignatureModel> {
   const { timestamps, revocation } = services;
-  if (RANK[level] < 1 || !timestamps) return model;
+  if (!atLeast(level, 'B-T') || !timestamps) return model;
   const i = ids(model.id);
   let m = model;
   const sv = canonicalElement(partAlone(signatureValueXml(m)));
   const sigTs = await timeStampXml('xades:SignatureTimeStamp', i.signatureTimeStamp, sv, ctx.hash, timestamps);
   m = { ...m, unsigned: [sigTs.xml] };
-  if (RANK[level] < 2 || !revocation) return m;
+  if (!atLeast(level, 'B-LT') || !revocation) return m;
 
   const tsaChain = sigTs.chain;
-  const vd = merge(await revocation.collect(ctx.chain), await collect(revocation, tsaChain));
+  const vd = await collectValidationData(revocation, [ctx.chain, tsaChain]);
   // §5.4.1: certificates already in ds:KeyInfo need not be repeated in CertificateValues.
   const certs = unique([...tsaChain, ...vd.certificates], ctx.chain);
   m = { ...m, unsigned: [...m.unsigned, valuesXml(certs, vd)] };
-  if (RANK[level] < 3) return m;
+  if (!atLeast(level, 'B-LTA')) return m;
 
   const at = compose(ctx.placement, m);
   const input = archiveTimeStampInput(at.doc, at.signature, ctx.placement.detached);
@@ -127,7 +78,7 @@ export async function augment(
   if (unique(atsChain, known).length === 0) return m;
   // A TSA whose path is not in the signature yet: its validation data follows its time-stamp
   // (xades141:TimeStampValidationData, EN 319 132-1 §5.5.1), for the next renewal to cover.
-  const atsVd = await collect(revocation, atsChain);
+  const atsVd = await collectValidationData(revocation, [atsChain]);
   const data = valuesXml(unique([...atsChain, ...atsVd.certificates], known), atsVd);
   const tsvd = `<xades141:TimeStampValidationData URI="#${i.archiveTimeStamp(1)}">${data}</xades141:TimeStampValidationData>`;
   return { ...m, unsigned: [...m.unsigned, tsvd] };
