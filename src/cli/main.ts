@@ -11,6 +11,7 @@ import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { keyCommands } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
+import { signCommand } from './commands/sign.js';
 import { userCommands } from './commands/users.js';
 import { fatal } from './context.js';
 
@@ -34,5 +35,6 @@ auditCommands(program);
 backupCommands(program);
 clientCommands(program);
 adminRemoteCommands(program);
+signCommand(program);
 
 program.parseAsync(process.argv).catch(fatal);

@@ -1,0 +1,21 @@
+/**
+ * The CSC client (package export `shomei/client`): a typed CSC API v2 client for signature
+ * applications, the OAuth2 code + PKCE helper, and client-side signing in any format (FMT-1) where
+ * only a digest leaves the machine — what `shomei sign` runs. v1 and asynchronous mode come later
+ * behind the same CscClient interface.
+ */
+export { type ChosenAlgorithm, chooseSignAlgorithm } from './algorithms.js';
+export { CscError, CscTransportError, CscUsageError, type TransportFailure } from './errors.js';
+export { type LocalSignRequest, type LocalSignResult, signDocumentLocally } from './local-sign.js';
+export {
+  type AuthorizationUrlRequest,
+  authorizationUrl,
+  type CodeExchange,
+  createPkce,
+  exchangeCode,
+  type Pkce,
+  type TokenResult,
+} from './oauth.js';
+export { checkBaseUrl, type TransportOptions } from './transport.js';
+export type * from './types.js';
+export { type CscClient, type CscClientOptions, createCscClient } from './v2.js';
