@@ -16,8 +16,12 @@ import {
   signatureValueOf,
   unsignedAttrsField,
 } from '../src/formats/cms/index.js';
+import { openPdf } from '../src/formats/pades/document.js';
 import { addDocumentTimestamp, addDss, type PadesOptions, preparePades } from '../src/formats/pades/index.js';
+import { dict, name } from '../src/formats/pades/objects.js';
+import { appendSignatureSlot, embedContents } from '../src/formats/pades/slot.js';
 import type { AdesLevel, FormatServices, RevocationSource, SignerIdentity } from '../src/formats/ports.js';
+import type { HashName } from '../src/keys/index.js';
 import { inProcessTimestampSource } from '../src/tsa/index.js';
 import {
   appRevocation,
@@ -366,10 +370,21 @@ describe('FMT-1 PAdES baseline signatures', () => {
     expectValidSignature(pdf, big);
   });
 
-  it('FMT-1 PAdES: a CMS that does not fit its placeholder is refused, never written', async () => {
-    const huge = { timestamps: { timestamp: async () => Buffer.alloc(40_000, 0x30) } };
-    const p = await preparePades(base, signer, { level: 'B-T' }, huge);
-    await expect(p.finish(await demo.sign(p.digest))).rejects.toMatchObject({ code: 'pdf_signature_too_large' });
+  it('FMT-1 PAdES: a time-stamp token that does not cover the signature value is refused, never embedded', async () => {
+    const junk = { timestamps: { timestamp: async () => Buffer.alloc(40_000, 0x30) } };
+    const p = await preparePades(base, signer, { level: 'B-T' }, junk);
+    await expect(p.finish(await demo.sign(p.digest))).rejects.toMatchObject({ code: 'timestamp_invalid' });
+    const wrong = { timestamps: { timestamp: (_d: Uint8Array, h: HashName) => tsa.timestamp(Buffer.alloc(32, 7), h) } };
+    await expect(addDocumentTimestamp(base, wrong)).rejects.toMatchObject({ code: 'timestamp_invalid' });
+  });
+
+  it('FMT-1 PAdES: a CMS that does not fit its placeholder is refused, never written', () => {
+    const slot = appendSignatureSlot(openPdf(base), { sig: dict({ Type: name('Sig') }), room: 1024 });
+    const before = Buffer.from(slot.out);
+    expect(() => embedContents(slot, Buffer.alloc(1025, 0x30))).toThrow(
+      expect.objectContaining({ code: 'pdf_signature_too_large' }),
+    );
+    expect(Buffer.from(slot.out).equals(before)).toBe(true);
   });
 
   it('FMT-1 PAdES: a level without its service is a catalogue error', async () => {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { HashName } from '../../keys/index.js';
+import { stampDigest } from '../cms/index.js';
 import { revocationFor, timestampsFor } from '../levels.js';
 import { collectValidationData } from '../ltv/index.js';
 import type { FormatServices } from '../ports.js';
@@ -73,6 +74,7 @@ export async function addDocumentTimestamp(
     room: TIMESTAMP_ROOM,
     ...(opts.fieldName !== undefined ? { fieldName: opts.fieldName } : {}),
   });
-  const token = await tsa.timestamp(digestByteRange(slot, hash), hash);
+  // A token over other data would make a document time-stamp that proves nothing: checked first.
+  const token = await stampDigest(tsa, digestByteRange(slot, hash), hash);
   return embedContents(slot, token);
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HASHES } from '../../keys/index.js';
-import { addUnsignedAttribute, CMS_OID, prepareCms, signatureValueOf } from '../cms/index.js';
+import { addUnsignedAttribute, CMS_OID, prepareCms, signatureValueOf, stampDigest } from '../cms/index.js';
 import { atLeast, checkServices, timestampsFor } from '../levels.js';
 import type { AdesLevel, FormatServices, PreparedSignature, SignerIdentity } from '../ports.js';
 import { openPdf } from './document.js';
@@ -72,7 +72,7 @@ export async function preparePades(
       if (atLeast(opts.level, 'B-T')) {
         const tsa = timestampsFor(opts.level, services);
         const digest = createHash(HASHES[signer.hash].node).update(signatureValueOf(ci)).digest();
-        const token = await tsa.timestamp(digest, signer.hash);
+        const token = await stampDigest(tsa, digest, signer.hash);
         ci = addUnsignedAttribute(ci, CMS_OID.signatureTimeStampToken, [token]);
       }
       let out: Uint8Array = embedContents(target, ci);
