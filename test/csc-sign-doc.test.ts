@@ -233,6 +233,30 @@ describe('FMT-1 signatures/signDoc', () => {
     }
   });
 
+  it('FMT-1 signDoc: a document of several megabytes travels in base64 and is signed (no regex or stack limit on the way)', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 0x61);
+    const r = await signDoc([sha256(big)], doc(big, { signature_format: 'C', signed_envelope_property: 'Detached' }));
+    expect(r.status).toBe(200);
+    const v = run('openssl', [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      file('big.p7s', Buffer.from(r.json.SignatureObject[0], 'base64')),
+      '-content',
+      file('big.bin', big),
+      '-CAfile',
+      join(dir, 'root.pem'),
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ]);
+    expect(v.out).toContain('Verification successful');
+  });
+
   it('FMT-1 signDoc: the SAD binds the documents — another document is refused and nothing is signed', async () => {
     const r = await signDoc([sha256(Buffer.from('authorised'))], doc(TEXT, { signature_format: 'C' }));
     expect(r.status).toBe(400);
