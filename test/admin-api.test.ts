@@ -124,6 +124,13 @@ describe('API-2: admin API', () => {
     expect((await call(t, 'POST', '/ca/certificates', await login(keyAdmin), { ...body, csr: 'junk' })).status).toBe(
       400,
     );
+    // LOG-3: the access trace of a refused write (no domain entry of its own) is durable before the answer.
+    expect((await logEvents(t.app)).at(-1)).toMatchObject({
+      type: 'admin.access',
+      route: `POST ${ADMIN}/ca/certificates`,
+      role: 'key_admin',
+      outcome: 'success',
+    });
   });
 
   it('API-2, AUTH-4: password + TOTP gives a level-3 admin token: short-lived, no refresh token, logged', async () => {

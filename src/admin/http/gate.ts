@@ -39,6 +39,8 @@ interface RoleConfig {
 export const role = (adminRole: AdminRole): { config: RoleConfig } => ({ config: { adminRole } });
 
 const granted = new WeakMap<FastifyRequest, AdminCaller>();
+/** The admin.access entry of each granted request, durable before its answer is sent. */
+const traced = new WeakMap<FastifyRequest, Promise<unknown>>();
 
 /** The caller the gate admitted for this request. */
 export function callerOf(req: FastifyRequest): AdminCaller {
@@ -94,7 +96,9 @@ export function adminGate(scope: HttpApp, deps: GateDeps): void {
       role: needed as AdminRole,
     };
     // Reads leave a trace too (personal data, the log itself); writes add their own domain entry.
-    await deps.audit.append({
+    // The trace is queued now and awaited before the answer leaves (onSend): the log commits in
+    // order, so a write's own durable entry already covers it — one durable wait per request, not two.
+    const access = deps.audit.append({
       type: 'admin.access',
       actor: caller.userId,
       outcome: 'success',
@@ -103,6 +107,11 @@ export function adminGate(scope: HttpApp, deps: GateDeps): void {
       level: caller.level,
       sessionId: caller.sessionId,
     });
+    access.catch(() => {}); // awaited in onSend; never an unhandled rejection meanwhile
+    traced.set(req, access);
     granted.set(req, caller);
+  });
+  scope.addHook('onSend', async (req) => {
+    await traced.get(req);
   });
 }
