@@ -25,7 +25,7 @@ import { openKeyStore } from './bootstrap/keystore.js';
 import { ensureLogKey } from './bootstrap/log-key.js';
 import { sessionPort } from './bootstrap/session.js';
 import { publicUrl, webauthnRelyingParty } from './bootstrap/urls.js';
-import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa } from './ca/index.js';
+import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa, readCertificateFiles } from './ca/index.js';
 import { createOcspResponder, type OcspResponder, ocspRoutes } from './ca/ocsp/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
@@ -46,7 +46,7 @@ import { createOAuth, type OAuth, registerOAuthRoutes } from './oauth/index.js';
 import { type Platform, systemPlatform } from './platform/index.js';
 import { createSigning, type Signing } from './signing/index.js';
 import { openStore, type Store } from './store/index.js';
-import { createTsa, inProcessTimestampSource, type Tsa, tsaRoutes } from './tsa/index.js';
+import { createHttpTimestampSource, createTsa, inProcessTimestampSource, type Tsa, tsaRoutes } from './tsa/index.js';
 import { createUsers, type Users } from './users/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
@@ -246,7 +246,14 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     // B-T and up: the built-in TSA; B-LT: OCSP/CRLs through the certificates' AIA/CDP, this
     // service's own answered in-process.
     documents: documentsPort({
-      timestamps: inProcessTimestampSource(tsa),
+      timestamps: config.tsa.externalUrl
+        ? createHttpTimestampSource({
+            url: config.tsa.externalUrl,
+            timeoutMs: 10_000,
+            trustAnchors: readCertificateFiles(config.tsa.externalAnchors),
+            random,
+          })
+        : inProcessTimestampSource(tsa),
       revocation: createRevocationSource({
         fetch: routeFetch(
           baseUrl,

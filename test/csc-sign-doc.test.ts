@@ -365,3 +365,41 @@ describe('FMT-1 signatures/signDoc', () => {
     expect(logged.some((e) => e.documentHash === sha256(pdf).toString('base64'))).toBe(true);
   });
 });
+
+describe('TSA-1 signDoc with an external TSA', () => {
+  it('TSA-1: with tsa.externalUrl, signDoc B-T time-stamps at that TSA (RFC 3161 over HTTP), chained to its configured anchor', async () => {
+    const other = await startApp({ demo: false });
+    const dir = mkdtempSync(join(tmpdir(), 'shomei-ext-tsa-'));
+    try {
+      const url = await other.listen();
+      const anchor = join(dir, 'other-root.pem');
+      writeFileSync(anchor, certPem(((await other.app.ca.authorities())[0] as CaAuthority).certificate));
+      const t = await startApp({ config: { tsa: { externalUrl: `${url}/tsa`, externalAnchors: [anchor] } } });
+      try {
+        const cred = t.demo.credentials.p256;
+        const a = await t.post('credentials/authorize', authorizeBody(cred, t.demo.pin, [sha256(TEXT)]), t.token);
+        const r = await t.post(
+          'signatures/signDoc',
+          {
+            credentialID: cred,
+            SAD: a.json.SAD,
+            documents: [
+              { document: b64(TEXT), signAlgo: OIDS.ecdsaSha256, signature_format: 'C', conformance_level: 'Ades-B-T' },
+            ],
+          },
+          t.token,
+        );
+        expect(r.status).toBe(200);
+        // The token was issued (and logged) by the other service's TSA, not by this one's.
+        const issued = await other.app.store.db.selectFrom('tsa_tokens').select('serial').execute();
+        expect(issued).toHaveLength(1);
+        expect(await t.app.store.db.selectFrom('tsa_tokens').select('serial').execute()).toHaveLength(0);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -210,6 +210,37 @@ export const ConfigSchema = T.Object(
         accuracyMs: T.Integer({ minimum: 1, maximum: 60_000, default: 1000 }),
         /** Subject of the time-stamping unit's certificate. */
         subjectDn: T.String({ default: 'CN=shomei TSA', maxLength: 255 }),
+        /**
+         * TSA-1: time-stamp signatures (signDoc B-T and up) with another TSA at this URL (RFC 3161
+         * over HTTP) instead of the built-in one; `/tsa` and signatures/timestamp stay built-in.
+         */
+        externalUrl: T.String({ default: '', maxLength: 2048 }),
+        /** PEM/DER files of the anchors the external TSA's certificate must chain to. */
+        externalAnchors: T.Array(T.String({ maxLength: 4096 }), { default: [] }),
+      },
+      { default: {} },
+    ),
+    /** Trust anchors for validation (TRUST-1): certificate files and ETSI TS 119 612 trust lists. */
+    trust: T.Object(
+      {
+        /** PEM (or DER) files of trusted root certificates. */
+        anchors: T.Array(T.String({ minLength: 1, maxLength: 4096 }), { default: [], maxItems: 64 }),
+        /** Also trust this service's own CA root (the default: signatures it made validate). */
+        includeServiceRoot: T.Boolean({ default: true }),
+        /** ETSI TS 119 612 trust lists: a file path or https URL, and the certificates allowed to sign it. */
+        trustLists: T.Array(
+          T.Object(
+            {
+              source: T.String({ minLength: 1, maxLength: 4096 }),
+              /** PEM files of the list operator's signing certificates (TS 119 612 §5.3.4 / the LOTL pointer). */
+              signerCertificates: T.Array(T.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 16 }),
+            },
+            { additionalProperties: false },
+          ),
+          { default: [], maxItems: 64 },
+        ),
+        /** Largest trust list accepted, in bytes (parsed on the event loop). */
+        maxTrustListBytes: T.Integer({ minimum: 1024, maximum: 64 * 1_048_576, default: 16 * 1_048_576 }),
       },
       { default: {} },
     ),
