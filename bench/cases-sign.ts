@@ -16,9 +16,9 @@ export interface Demo {
   credentials: { rsa2048: string; p256: string };
 }
 
-export async function prepare(opts: RunOptions) {
+export async function prepare(opts: RunOptions, extraEnv: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'shomei-bench-'));
-  const env = { SHOMEI_DATA_DIR: dataDir };
+  const env = { ...extraEnv, SHOMEI_DATA_DIR: dataDir };
   const server = await startShomei(env);
   const demo = JSON.parse(await cli(['demo', '--json'], { ...env, SHOMEI_PUBLIC_URL: server.url })) as Demo;
   const r = await fetch(`${server.url}/csc/v2/auth/login`, {

@@ -476,3 +476,74 @@ describe('OCSP request parser (CA-2)', () => {
     expect(refusedByUsOnly).toBeLessThan(3000);
   });
 });
+
+describe('OCSP signing budget per address (CA-2, B5)', () => {
+  it('CA-2: answers signed on demand are limited per client address (then tryLater); kept answers and other addresses are not', async () => {
+    const clock = manualClock(Date.now() - 60_000);
+    const t = await startApp({
+      demo: false,
+      platform: { ...systemPlatform, clock },
+      config: { ca: { ocsp: { signingPerSecond: 1, signingBurst: 2 } } },
+    });
+    const w = workdir();
+    try {
+      const issuing = (await t.app.ca.authorities())[1] as CaAuthority;
+      w.write('issuing.pem', certPem(issuing.certificate));
+      const unknown = async (serial: string) => {
+        const r = await w.openssl([
+          'ocsp',
+          '-issuer',
+          'issuing.pem',
+          '-serial',
+          serial,
+          '-no_nonce',
+          '-reqout',
+          `${serial}.der`,
+        ]);
+        expect(r.ok, r.out).toBe(true);
+        return w.read(`${serial}.der`);
+      };
+      const ask = async (body: Buffer, remoteAddress: string) => {
+        const r = await t.app.http.inject({
+          method: 'POST',
+          url: '/ocsp',
+          headers: { 'content-type': DER },
+          payload: body,
+          remoteAddress,
+        });
+        expect(r.statusCode).toBe(200);
+        return OCSPResponse.fromBER(r.rawPayload).responseStatus.valueBlock.valueDec;
+      };
+      const [a, b, c, d] = await Promise.all(['0x0a01', '0x0a02', '0x0a03', '0x0a04'].map(unknown));
+      expect(await ask(a as Buffer, '10.0.0.1')).toBe(0);
+      expect(await ask(b as Buffer, '10.0.0.1')).toBe(0);
+      expect(await ask(c as Buffer, '10.0.0.1')).toBe(3); // tryLater: the burst of 2 is spent
+      expect(await ask(c as Buffer, '10.0.0.2')).toBe(0); // another address has its own budget
+      clock.advance(1000);
+      expect(await ask(d as Buffer, '10.0.0.1')).toBe(0); // one more a second
+      expect(await ask(a as Buffer, '10.0.0.1')).toBe(3); // unknown serials are never kept, so never free
+      // A known certificate's answer, once signed for someone, is kept: free for everyone after.
+      const key = await t.app.keys.generate('EC-P256', 'signing');
+      w.write(
+        'known.pem',
+        certPem(await t.app.ca.issue({ keyId: key.id, subjectDn: 'CN=kept', profile: 'signing', validityDays: 30 })),
+      );
+      const made = await w.openssl([
+        'ocsp',
+        '-issuer',
+        'issuing.pem',
+        '-cert',
+        'known.pem',
+        '-no_nonce',
+        '-reqout',
+        'known.der',
+      ]);
+      expect(made.ok, made.out).toBe(true);
+      expect(await ask(w.read('known.der'), '10.0.0.2')).toBe(0);
+      expect(await ask(w.read('known.der'), '10.0.0.1')).toBe(0);
+    } finally {
+      w.remove();
+      await t.close();
+    }
+  });
+});

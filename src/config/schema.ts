@@ -193,6 +193,12 @@ export const ConfigSchema = T.Object(
             responseDir: T.String({ default: '' }),
             /** How often revocations made by other processes are looked for. */
             reconcileSeconds: T.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+            /**
+             * Answers signed on demand (not kept already: unknown serials, first questions) per
+             * client address and second; past it and the burst, tryLater. 0 = no limit.
+             */
+            signingPerSecond: T.Integer({ minimum: 0, maximum: 1_000_000, default: 50 }),
+            signingBurst: T.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
           },
           { default: {} },
         ),

@@ -32,6 +32,8 @@ export interface Pending {
 
 export interface Answers {
   single(issuer: KnownIssuer, id: CertId): Promise<CachedResponse>;
+  /** The kept answer, if there is one (no signing, no database). */
+  cached(issuer: KnownIssuer, id: CertId): CachedResponse | undefined;
   /** One signing call for all; each answer kept unless its certificate changed after `epoch`. */
   signAndKeep(issuer: KnownIssuer, items: readonly Pending[], epoch: number): Promise<CachedResponse[]>;
   /** Forgets the certificate's answers (memory, disk, in flight); returns the CertIDs that were cached. */
@@ -102,10 +104,13 @@ export function createAnswers(deps: AnswersDeps): Answers {
     return r as CachedResponse;
   }
 
+  const cached = (issuer: KnownIssuer, id: CertId) =>
+    cache.get(certKey(issuer.authority.id, id.serial), id.der.toString('latin1'), clock.now());
+
   function single(issuer: KnownIssuer, id: CertId): Promise<CachedResponse> {
     const key = certKey(issuer.authority.id, id.serial);
     const variant = id.der.toString('latin1');
-    const hit = cache.get(key, variant, clock.now());
+    const hit = cached(issuer, id);
     if (hit) return Promise.resolve(hit);
     const flights = inflight.get(key) ?? new Map<string, Promise<CachedResponse>>();
     inflight.set(key, flights);
@@ -143,5 +148,5 @@ export function createAnswers(deps: AnswersDeps): Answers {
     return spellings;
   }
 
-  return { single, signAndKeep, drop, refresh, clear: () => cache.clear() };
+  return { single, cached, signAndKeep, drop, refresh, clear: () => cache.clear() };
 }

@@ -47,11 +47,19 @@ export interface OcspResponderDeps {
 }
 
 /** What the HTTP edge sends: a response, with its validity when it may be cached. */
-export type OcspAnswer = CachedResponse | { readonly der: Buffer };
+export type OcspAnswer = (CachedResponse | { readonly der: Buffer }) & {
+  /** A signature was made for this answer (it was not kept already): counted against the asker. */
+  readonly signed?: true;
+};
+
+export interface RespondOptions {
+  /** false: answer only what is kept already, tryLater otherwise (the asker's budget is spent). */
+  readonly maySign?: boolean;
+}
 
 export interface OcspResponder {
   /** Never throws: every failure is an OCSPResponse status. */
-  respond(request: Uint8Array): Promise<OcspAnswer>;
+  respond(request: Uint8Array, opts?: RespondOptions): Promise<OcspAnswer>;
   /** LocalCa.onStatusChange listener: drops and re-signs the certificate's answers. Never throws. */
   statusChanged(issuerId: string, serial: string): Promise<void>;
   /** Signs the answer of every unexpired certificate of one CA, in batches (B5). */
@@ -94,7 +102,7 @@ export function createOcspResponder(deps: OcspResponderDeps): OcspResponder {
     return cachedResponse(ders[0] as Buffer, validity);
   }
 
-  async function respond(request: Uint8Array): Promise<OcspAnswer> {
+  async function respond(request: Uint8Array, opts: RespondOptions = {}): Promise<OcspAnswer> {
     let ids: readonly CertId[];
     try {
       ids = parseOcspRequest(request).certIds;
@@ -112,8 +120,12 @@ export function createOcspResponder(deps: OcspResponderDeps): OcspResponder {
         return { der: failureResponse('unauthorized') };
       }
       const [first] = targets;
-      if (targets.length === 1 && first?.issuer) return await answers.single(first.issuer, first.id);
-      return await several(targets);
+      const kept = targets.length === 1 && first?.issuer ? answers.cached(first.issuer, first.id) : undefined;
+      if (kept) return kept;
+      if (opts.maySign === false) return { der: failureResponse('tryLater') };
+      if (targets.length === 1 && first?.issuer)
+        return { ...(await answers.single(first.issuer, first.id)), signed: true };
+      return { ...(await several(targets)), signed: true };
     } catch (e) {
       onError(e, 'ocsp respond');
       return { der: failureResponse('internalError') };

@@ -15,12 +15,16 @@ import type { FastifyReply } from 'fastify';
 import { Type as T } from 'typebox';
 import type { HttpApp } from '../../http/server.js';
 import type { Clock } from '../../platform/index.js';
+import { createSigningBudget } from './budget.js';
 import { MAX_REQUEST_BYTES } from './request.js';
 import type { OcspAnswer, OcspResponder } from './responder.js';
 
 export interface OcspRouteDeps {
   readonly responder: OcspResponder;
   readonly clock: Clock;
+  /** Signatures per second per client address for answers not kept already (0 = no limit). */
+  readonly signingPerSecond?: number;
+  readonly signingBurst?: number;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -33,6 +37,17 @@ function fromPath(param: string): Buffer {
 
 export function ocspRoutes(app: HttpApp, deps: OcspRouteDeps): void {
   const { responder, clock } = deps;
+  const budget = createSigningBudget({
+    clock,
+    perSecond: deps.signingPerSecond ?? 0,
+    burst: deps.signingBurst ?? 100,
+  });
+  /** The responder's answer, within the asker's signing budget. */
+  async function answer(request: Uint8Array, address: string): Promise<OcspAnswer> {
+    const a = await responder.respond(request, { maySign: budget.allows(address) });
+    if (a.signed) budget.charge(address);
+    return a;
+  }
 
   /** `get`: the request came by GET (cacheable), with this If-None-Match. */
   function send(reply: FastifyReply, answer: OcspAnswer, get?: { ifNoneMatch: string | undefined }): FastifyReply {
@@ -58,8 +73,7 @@ export function ocspRoutes(app: HttpApp, deps: OcspRouteDeps): void {
     scope.post(
       '/ocsp',
       { bodyLimit: MAX_REQUEST_BYTES, schema: { tags: ['ocsp'], summary: 'OCSP request (RFC 6960 A.1.1, POST)' } },
-      async (req, reply) =>
-        send(reply, await responder.respond(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0))),
+      async (req, reply) => send(reply, await answer(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.ip)),
     );
     scope.get(
       '/ocsp/*',
@@ -71,8 +85,8 @@ export function ocspRoutes(app: HttpApp, deps: OcspRouteDeps): void {
         },
       },
       async (req, reply) => {
-        const answer = await responder.respond(fromPath((req.params as { '*': string })['*']));
-        return send(reply, answer, { ifNoneMatch: req.headers['if-none-match'] });
+        const a = await answer(fromPath((req.params as { '*': string })['*']), req.ip);
+        return send(reply, a, { ifNoneMatch: req.headers['if-none-match'] });
       },
     );
   });
