@@ -48,6 +48,8 @@ import { createSigning, type Signing } from './signing/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createHttpTimestampSource, createTsa, inProcessTimestampSource, type Tsa, tsaRoutes } from './tsa/index.js';
 import { createUsers, type Users } from './users/index.js';
+import { revocationFetch } from './validation/ades/index.js';
+import { validationRoutes } from './validation/routes.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
 import { keyImportRoutes } from './web/key-import.js';
@@ -334,6 +336,19 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   ca.onStatusChange((issuerId, serial) => ocsp.statusChanged(issuerId, serial));
   ocspRoutes(http, { responder: ocsp, clock, signingPerSecond: o.signingPerSecond, signingBurst: o.signingBurst });
   tsaRoutes(http, { tsa });
+  // VERIFY: AdES validation reports against this service's root; status a signature lacks is fetched.
+  validationRoutes(http, {
+    anchors: async () => (await ca.authorities()).filter((a) => a.role === 'root').map((a) => a.certificate),
+    clock,
+    fetch: revocationFetch(
+      routeFetch(
+        baseUrl,
+        injectFetch((o) => http.inject(o)),
+        createHttpFetch({ timeoutMs: 5000 }),
+      ),
+    ),
+    serviceName: config.service.name,
+  });
   ca.onStatusChange((_issuerId, serial) => tsa.statusChanged(serial));
   const rp = webauthnRelyingParty(config);
   const webauthn = createWebAuthnFactor({

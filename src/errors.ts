@@ -220,6 +220,47 @@ export const catalogue = {
     'server_error',
     (p) => `The time-stamping authority's response is not acceptable: ${p.detail}`,
   ),
+  // --- trust anchors and ETSI TS 119 612 trust lists (TRUST-1; src/validation/trust) ---
+  trust_anchor_invalid: entry(
+    400,
+    'invalid_request',
+    (p) => `The trust anchor ${p.source} cannot be used: ${p.detail}`,
+  ),
+  trust_list_invalid: entry(400, 'invalid_request', (p) => `The trust list ${p.source} cannot be read: ${p.detail}`),
+  trust_list_signature_invalid: entry(
+    400,
+    'invalid_request',
+    (p) => `The trust list ${p.source} is refused: its signature does not verify (${p.detail})`,
+  ),
+  trust_list_expired: entry(
+    400,
+    'invalid_request',
+    (p) => `The trust list ${p.source} is refused: its NextUpdate (${p.nextUpdate}) has passed`,
+  ),
+  trust_list_unavailable: entry(
+    502,
+    'server_error',
+    (p) => `The trust list ${p.source} could not be obtained: ${p.detail}`,
+  ),
+  // --- evidence bundles (LOG-4; src/evidence) ---
+  evidence_signature_not_found: entry(404, 'invalid_request', (p) => `No signature.create entry matches ${p.id}`),
+  evidence_incomplete: entry(
+    409,
+    'invalid_request',
+    (p) => `The evidence for signature ${p.id} cannot be assembled: ${p.detail}`,
+  ),
+  // --- AdES validation reports (VERIFY; src/validation/ades, POST /validation, shomei verify) ---
+  validation_unsupported_document: entry(
+    400,
+    'invalid_request',
+    'The document is not a signed PDF, CMS, XML or JWS document',
+  ),
+  validation_no_trust_anchor: entry(400, 'invalid_request', 'No trust anchor was given to validate against'),
+  validation_document_malformed: entry(
+    400,
+    'invalid_request',
+    (p) => `The signed document cannot be read: ${p.detail}`,
+  ),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

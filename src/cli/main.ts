@@ -13,6 +13,7 @@ import { keyCommands } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
 import { userCommands } from './commands/users.js';
+import { verifyCommand } from './commands/verify.js';
 import { fatal } from './context.js';
 
 const program = new Command('shomei')
@@ -36,5 +37,6 @@ backupCommands(program);
 clientCommands(program);
 adminRemoteCommands(program);
 signCommand(program);
+verifyCommand(program);
 
 program.parseAsync(process.argv).catch(fatal);
