@@ -12,6 +12,7 @@ import { benchOcsp } from './cases-ocsp.js';
 import { benchPades } from './cases-pades.js';
 import { benchSignPkcs11 } from './cases-pkcs11.js';
 import { benchSign } from './cases-sign.js';
+import { benchValidate } from './cases-validate.js';
 import { ROOT, versions } from './lib.js';
 import { type Row, table } from './report.js';
 
@@ -37,6 +38,7 @@ if (!only || only.includes('B3')) rows.push(...(await benchAudit(opts)));
 if (!only || only.includes('B4')) rows.push(...(await benchIssue(opts)));
 if (!only || only.includes('B5')) rows.push(...(await benchOcsp(opts)));
 if (!only || only.includes('B6')) rows.push(...(await benchPades(opts)));
+if (!only || only.includes('B7')) rows.push(...(await benchValidate(opts)));
 
 const out = { date: new Date().toISOString(), quick, ...env, rows };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
