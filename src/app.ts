@@ -29,6 +29,7 @@ import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa, readCerti
 import { createOcspResponder, type OcspResponder, ocspRoutes } from './ca/ocsp/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
+import { ShomeiError } from './errors.js';
 import { createHttpFetch, createRevocationSource, injectFetch, routeFetch } from './formats/ltv/index.js';
 import { ipLimit } from './http/ip-limit.js';
 import { opsRoutes } from './http/ops.js';
@@ -50,6 +51,7 @@ import { createHttpTimestampSource, createTsa, inProcessTimestampSource, type Ts
 import { createUsers, type Users } from './users/index.js';
 import { revocationFetch } from './validation/ades/index.js';
 import { validationRoutes } from './validation/routes.js';
+import { createTrustStore, loadTrustAnchors, type TrustStore } from './validation/trust/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
 import { keyImportRoutes } from './web/key-import.js';
@@ -97,6 +99,8 @@ export interface App {
   readonly ocsp: OcspResponder;
   /** TSA-1: the built-in RFC 3161 time-stamping authority (POST /tsa, CSC signatures/timestamp). */
   readonly tsa: Tsa;
+  /** TRUST-1: the anchors validation trusts (config, this service's root, trusted lists). */
+  readonly trust: TrustStore;
   readonly users: Users;
   readonly audit: AuditLog;
   readonly signing: Signing;
@@ -336,9 +340,27 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   ca.onStatusChange((issuerId, serial) => ocsp.statusChanged(issuerId, serial));
   ocspRoutes(http, { responder: ocsp, clock, signingPerSecond: o.signingPerSecond, signingBurst: o.signingBurst });
   tsaRoutes(http, { tsa });
-  // VERIFY: AdES validation reports against this service's root; status a signature lacks is fetched.
+  // TRUST-1: configured anchors, this service's root and trusted lists (their signatures checked),
+  // reloaded every 10 minutes.
+  const trust = createTrustStore(
+    () =>
+      loadTrustAnchors(config, {
+        clock,
+        serviceRoots: async () => (await ca.authorities()).filter((a) => a.role === 'root').map((a) => a.certificate),
+        fetch: async (url, maxBytes) => {
+          const r = await createHttpFetch({ timeoutMs: 10_000, maxBytes })({ url, method: 'GET' });
+          if (r.status !== 200)
+            throw new ShomeiError('trust_list_unavailable', { source: url, detail: `HTTP ${r.status}` });
+          return r.body;
+        },
+      }),
+    clock,
+    10 * 60_000,
+    (err) => http.log.error({ err }, 'trust anchors reload'),
+  );
+  // VERIFY: AdES validation reports against the trust anchors; status a signature lacks is fetched.
   validationRoutes(http, {
-    anchors: async () => (await ca.authorities()).filter((a) => a.role === 'root').map((a) => a.certificate),
+    anchors: () => trust.anchors(),
     clock,
     fetch: revocationFetch(
       routeFetch(
@@ -413,6 +435,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     crls,
     ocsp,
     tsa,
+    trust,
     users,
     audit,
     signing,

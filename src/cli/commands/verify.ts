@@ -2,7 +2,8 @@
  * `shomei verify FILE` (CLI-1, VERIFY): the AdES validation report of a signed PDF, CMS (.p7s,
  * .p7m), XML or JWS file — as text, --json or --html (to stdout or --out). The exit code is 0 only
  * when every signature is TOTAL-PASSED and no PDF was modified after signing, 1 otherwise. Trust
- * anchors are the --anchor files, or else the built-in CA's root of the service in --data-dir;
+ * anchors are the --anchor files, or else the service's trust anchors (trust.* in its configuration and
+ * its own root) in --data-dir;
  * revocation status missing from a signature is fetched (this service's own in-process).
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +56,7 @@ async function validate(g: GlobalOptions, document: Uint8Array, o: VerifyOptions
   const dataDir = configFrom(g).dataDir;
   if (!existsSync(dataDir)) throw new CliError(`no --anchor given and no service data directory at ${dataDir}`);
   return withApp(g, async (app) => {
-    const anchors = (await app.ca.authorities()).filter((a) => a.role === 'root').map((a) => a.certificate);
+    const anchors = await app.trust.anchors();
     const local = injectFetch((req) => app.http.inject(req));
     const fetch = revocationFetch(routeFetch(publicUrl(app.config), local, remote));
     return validateSignatures(document, { ...base, anchors, ...(o.fetch ? { fetch } : {}) });

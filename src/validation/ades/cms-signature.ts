@@ -21,21 +21,15 @@ import {
   TAG,
   unsignedAttributeValues,
 } from '../../formats/cms/index.js';
+import { timeText } from '../path/der.js';
 import { checkCmsIntegrity } from './cms-integrity.js';
 import { type EmbeddedData, type ExtractedSignature, levelOf, NO_DATA, type TimestampInput } from './model.js';
 import type { SignatureFormatName } from './report.js';
 
 const UTC_TIME = 0x17;
 
-/** UTCTime / GeneralizedTime content (X.680 §46, §47) as a Date. */
-export function asn1Time(tag: number, text: string): Date | undefined {
-  const m = /^(\d{2,4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(text);
-  if (!m) return undefined;
-  let year = Number(m[1]);
-  // X.680 §47.3 / RFC 5280 §4.1.2.5.1: a two-digit UTCTime year below 50 is 20xx.
-  if (tag === UTC_TIME) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
-}
+/** UTCTime / GeneralizedTime content (X.680 §46, §47) as a Date; the tag decides the year's length. */
+export const asn1Time = (tag: number, text: string): Date | undefined => timeText(tag === UTC_TIME, text);
 
 function signingTime(v: SignedDataView): Date | undefined {
   const attr = attributesOf(v.der, signedAttrsField(v)).find((a) => a.type === CMS_OID.signingTime);

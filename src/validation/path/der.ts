@@ -153,19 +153,24 @@ export function bitString(t: Tlv | undefined): { bytes: Uint8Array; unused: numb
 /** Bit `i` (0 = most significant bit of the first byte) of a named-bit BIT STRING. */
 export const bit = (bytes: Uint8Array, i: number): boolean => ((bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0;
 
+/** UTCTime (two-digit year) or GeneralizedTime (four) text as a Date, or undefined (RFC 5280 §4.1.2.5). */
+export function timeText(utc: boolean, s: string): Date | undefined {
+  const m = utc
+    ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
+    : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(s);
+  if (!m) return undefined;
+  let year = Number(m[1]);
+  if (utc) year += year >= 50 ? 1900 : 2000; // RFC 5280 §4.1.2.5.1
+  const ms = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
 export function time(t: Tlv | undefined): Date {
   if (t?.cls !== 0 || (t.tag !== TAG.UTC_TIME && t.tag !== TAG.GENERALIZED_TIME)) throw new DerError('expected a Time');
   const s = new TextDecoder('latin1').decode(t.value);
-  const m =
-    t.tag === TAG.UTC_TIME
-      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s)
-      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(s);
-  if (!m) throw new DerError(`bad time ${s}`);
-  let year = Number(m[1]);
-  if (t.tag === TAG.UTC_TIME) year += year >= 50 ? 1900 : 2000; // RFC 5280 §4.1.2.5.1
-  const ms = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (Number.isNaN(ms)) throw new DerError('bad time');
-  return new Date(ms);
+  const d = timeText(t.tag === TAG.UTC_TIME, s);
+  if (!d) throw new DerError(`bad time ${s}`);
+  return d;
 }
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
