@@ -2,6 +2,7 @@
  * What every CLI command shares: configuration from the global options, the file and SHOMEI_*
  * variables; an app built on the same data directory as the server; output as text or --json.
  */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { type App, buildApp } from '../app.js';
@@ -86,4 +87,16 @@ export function progress(label: string): { add(n: number): void; done(): void } 
       process.stderr.write('\n');
     },
   };
+}
+
+/** Temp file in the same directory, then rename: an output file is whole or absent, never half-written. */
+export function writeAtomically(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

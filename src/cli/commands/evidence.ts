@@ -2,11 +2,11 @@
  * `shomei evidence export | verify` (LOG-4): one signature's evidence bundle, written from the
  * service and checked offline with only the bundle, the log key and a trust anchor you pinned.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type EvidenceReport, exportEvidence, serializeBundle, verifyEvidence } from '../../evidence/index.js';
 import { certificatesOf } from '../../validation/trust/index.js';
-import { cliActor, emit, globals, withApp } from '../context.js';
+import { cliActor, emit, globals, withApp, writeAtomically } from '../context.js';
 
 /** What `evidence verify` prints for a person. */
 export function describeEvidence(r: EvidenceReport): string {
@@ -40,7 +40,7 @@ export function evidenceCommands(program: Command): void {
     .action(async (o: { signature: string; out: string }, cmd: Command) => {
       const g = globals(cmd);
       const bundle = await withApp(g, (app) => exportEvidence(app, o.signature, { actor: cliActor() }));
-      writeFileSync(o.out, serializeBundle(bundle));
+      writeAtomically(o.out, serializeBundle(bundle));
       const result = { file: o.out, seq: bundle.signature.seq, entries: bundle.entries.length };
       emit(
         g,

@@ -5,7 +5,7 @@
  * from the certificates' own AIA/CDP URLs. The password and PIN come from SHOMEI_PASSWORD /
  * SHOMEI_PIN or a prompt, never from the command line (where `ps` and shell history would keep them).
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import {
@@ -20,7 +20,7 @@ import { type DocumentFormat, documentFormat, ENVELOPES, type SignatureFormat } 
 import { createHttpRevocationSource } from '../../formats/ltv/index.js';
 import { systemClock } from '../../platform/index.js';
 import { createHttpTimestampSource } from '../../tsa/index.js';
-import { CliError, emit, globals } from '../context.js';
+import { CliError, emit, globals, writeAtomically } from '../context.js';
 
 const FORMATS: Readonly<Record<string, { letter: SignatureFormat; name: string }>> = {
   cades: { letter: 'C', name: 'CAdES' },
@@ -82,18 +82,6 @@ function readInput(file: string): Buffer {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
-  }
-}
-
-/** Temp file in the same directory, then rename: the output is whole or absent, never half-written. */
-function writeAtomically(file: string, data: Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -6,14 +6,14 @@
  * its own root) in --data-dir;
  * revocation status missing from a signature is fetched (this service's own in-process).
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { publicUrl } from '../../bootstrap/urls.js';
 import { createHttpFetch, injectFetch, routeFetch } from '../../formats/ltv/index.js';
 import { systemClock } from '../../platform/index.js';
 import { revocationFetch, type ValidationReport, validateSignatures } from '../../validation/ades/index.js';
 import { renderReportHtml, renderReportText } from '../../validation/report/index.js';
-import { CliError, configFrom, emit, type GlobalOptions, globals, withApp } from '../context.js';
+import { CliError, configFrom, emit, type GlobalOptions, globals, withApp, writeAtomically } from '../context.js';
 
 interface VerifyOptions {
   detached?: string;
@@ -63,17 +63,6 @@ async function validate(g: GlobalOptions, document: Uint8Array, o: VerifyOptions
   });
 }
 
-function write(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new CliError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 export function verifyCommand(program: Command): void {
   program
     .command('verify <file>')
@@ -93,7 +82,7 @@ export function verifyCommand(program: Command): void {
       const report = await validate(g, readInput(file), o);
       if (o.html || o.out) {
         const text = o.html ? renderReportHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
-        if (o.out) write(o.out, text);
+        if (o.out) writeAtomically(o.out, text);
         else process.stdout.write(text);
         if (o.out)
           emit(g, { out: o.out, allPassed: report.allPassed }, () => `${renderReportText(report)}\nreport → ${o.out}`);
