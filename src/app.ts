@@ -29,6 +29,7 @@ import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa, readCerti
 import { createOcspResponder, type OcspResponder, ocspRoutes } from './ca/ocsp/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
+import { CSC_V1_BASE_PATH, registerCscV1 } from './csc/v1/index.js';
 import { ShomeiError } from './errors.js';
 import { createHttpFetch, createRevocationSource, injectFetch, routeFetch } from './formats/ltv/index.js';
 import { ipLimit } from './http/ip-limit.js';
@@ -45,6 +46,7 @@ import {
 } from './keys/index.js';
 import { createOAuth, type OAuth, registerOAuthRoutes } from './oauth/index.js';
 import { type Platform, systemPlatform } from './platform/index.js';
+import { createAsyncSigning } from './signing/async/index.js';
 import { createSigning, type Signing } from './signing/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createHttpTimestampSource, createTsa, inProcessTimestampSource, type Tsa, tsaRoutes } from './tsa/index.js';
@@ -69,7 +71,8 @@ const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
     '/oauth2/pushed_authorize',
     '/oauth2/revoke',
   ]
-    .map((r) => `${CSC_BASE_PATH}${r}`)
+    .flatMap((r) => [`${CSC_BASE_PATH}${r}`, `${CSC_V1_BASE_PATH}${r}`])
+    .concat(`${CSC_V1_BASE_PATH}/credentials/sendOTP`)
     .concat([
       '/rssp/login',
       '/rssp/approve',
@@ -299,8 +302,11 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     signing,
     timestamps: tsa,
     signDocBodyLimit: config.http.signDocBodyLimitBytes,
+    // operationMode "A": results kept encrypted under their handle until fetched or expired.
+    async: createAsyncSigning({ store, clock, random, audit }),
   };
   await registerCsc(http, csc);
+  await registerCscV1(http, csc);
   await registerOAuthRoutes(http, oauth, CSC_BASE_PATH);
   enrolmentRoutes(http, {
     users,

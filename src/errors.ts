@@ -261,6 +261,15 @@ export const catalogue = {
     'invalid_request',
     (p) => `The signed document cannot be read: ${p.detail}`,
   ),
+  // --- CSC API v1.0.4.0 shim (src/csc/v1): v1 wording where it differs from v2 (csc-api-v2.md §2, §7) ---
+  csc_v1_pin_locked: entry(400, 'invalid_request', 'PIN locked'),
+  csc_v1_not_implemented: entry(501, 'invalid_request', (p) => `Method ${p.method} is not implemented: ${p.detail}`),
+  // --- CSC asynchronous mode (src/signing/async, src/csc/routes-async.ts; csc-api-v2.md §5.1, §5.3) ---
+  async_validity_out_of_bounds: entry(400, 'invalid_request', 'Out of bounds parameter validity_period'),
+  async_unknown_request: entry(400, 'invalid_request', 'Invalid parameter requestID'),
+  async_result_expired: entry(400, 'invalid_request', 'The result of the asynchronous request has expired'),
+  async_result_fetched: entry(400, 'invalid_request', 'The result of the asynchronous request was already fetched'),
+  async_signing_failed: entry(500, 'server_error', 'The asynchronous signature request failed'),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

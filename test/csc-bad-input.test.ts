@@ -848,12 +848,12 @@ const ROWS: Record<string, Row[]> = {
       error: INVALID,
     },
     {
-      name: "operationMode 'A'",
+      name: "operationMode 'A' with a validity_period out of bounds",
       path: 'signatures/signHash',
-      body: signh({ operationMode: 'A' }),
+      body: signh({ operationMode: 'A', validity_period: 0 }),
       status: 400,
       error: INVALID,
-      description: /^Invalid parameter operationMode/,
+      description: /^Out of bounds parameter validity_period/,
     },
     {
       name: "operationMode 'X'",

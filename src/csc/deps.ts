@@ -1,4 +1,5 @@
 import type { HashAlgorithm } from '../keys/index.js';
+import type { AsyncSigning } from '../signing/async/index.js';
 import type { Principal, Signing } from '../signing/index.js';
 
 export interface LoginResult {
@@ -45,4 +46,6 @@ export interface CscDeps {
   readonly timestamps: TimestampPort;
   /** signatures/signDoc's body limit: documents travel in base64. */
   readonly signDocBodyLimit: number;
+  /** `operationMode: "A"` and signatures/signPolling; absent → asynchronous mode is not offered. */
+  readonly async?: AsyncSigning;
 }

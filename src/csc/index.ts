@@ -2,9 +2,10 @@
  * The CSC API v2 surface (API-1) under `/csc/v2`: routes parse and validate, call the domain,
  * and map results to CSC field names. Nothing below this folder knows CSC's JSON.
  */
-import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
 import type { CscDeps } from './deps.js';
+import { postOnly } from './post-only.js';
+import { asyncRoutes } from './routes-async.js';
 import { challengeRoutes } from './routes-challenge.js';
 import { credentialRoutes } from './routes-credentials.js';
 import { METHODS, serviceRoutes } from './routes-service.js';
@@ -27,18 +28,8 @@ export async function registerCsc(app: HttpApp, deps: CscDeps): Promise<void> {
       challengeRoutes(s, deps);
       signatureRoutes(s, deps);
       signDocRoutes(s, deps);
-      // Every CSC method is POST (csc-api-v2.md §1): other verbs get 405, not "unknown method".
-      for (const m of METHODS) {
-        s.route({
-          method: ['GET', 'PUT', 'DELETE', 'PATCH'],
-          url: `/${m}`,
-          schema: { hide: true },
-          handler: async (_req, reply) => {
-            reply.header('Allow', 'POST');
-            throw new ShomeiError('method_not_allowed');
-          },
-        });
-      }
+      asyncRoutes(s, deps);
+      postOnly(s, METHODS);
     },
     { prefix: CSC_BASE_PATH },
   );

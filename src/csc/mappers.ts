@@ -21,7 +21,8 @@ const CERT_STATUS: Record<string, string> = {
   suspended: 'suspended',
 };
 
-function certFields(view: CredentialView, sel: InfoSelectors): TCredentialInfo['cert'] {
+/** CSC `cert` (same fields in 1.0.4.0 and 2.0.0.2), per the `certificates`/`certInfo` selectors. */
+export function certFields(view: CredentialView, sel: InfoSelectors): TCredentialInfo['cert'] {
   const c = view.certificate;
   if (!c) return {};
   const which = sel.certificates ?? 'single';
@@ -41,16 +42,22 @@ function certFields(view: CredentialView, sel: InfoSelectors): TCredentialInfo['
   };
 }
 
-export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: string): TCredentialInfo {
+/** `key` of credentials/info, the same in v1 and v2. */
+export function keyFields(view: CredentialView) {
   const { credential, key } = view;
   return {
+    status: credential.status === 'enabled' && key.active ? ('enabled' as const) : ('disabled' as const),
+    algo: [...key.algoOids],
+    len: key.bits,
+    ...(key.curveOid ? { curve: key.curveOid } : {}),
+  };
+}
+
+export function credentialInfo(view: CredentialView, sel: InfoSelectors, lang: string): TCredentialInfo {
+  const { credential } = view;
+  return {
     description: credential.description,
-    key: {
-      status: credential.status === 'enabled' && key.active ? 'enabled' : 'disabled',
-      algo: [...key.algoOids],
-      len: key.bits,
-      ...(key.curveOid ? { curve: key.curveOid } : {}),
-    },
+    key: keyFields(view),
     cert: certFields(view, sel),
     // AUTH-4: exactly what activation requires: the factors credentials/authorize checks
     // ("PIN AND TOTP"), or oauth2code when the policy allows only the RSSP's page (level 4).

@@ -5,6 +5,7 @@ import { CONFORMANCE_LEVELS, ENVELOPES, FORMATS } from '../formats/index.js';
 import type { HttpApp } from '../http/server.js';
 import { serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
+import { ASYNC_METHODS } from './routes-async.js';
 import { ErrorBody, InfoRequest, LoginRequest, LoginResponse, RevokeRequest } from './schemas.js';
 
 export const CSC_VERSION = '2.0.0.2';
@@ -36,15 +37,20 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     // oauth2code joins once the RSSP's login and consent pages serve oauth2/authorize.
     authType: deps.info.oauth2 ? ['basic', 'oauth2client', 'oauth2code'] : ['basic'],
     ...(deps.info.oauth2 ? { oauth2: deps.info.oauth2 } : {}),
-    methods: [...METHODS],
-    asynchronousOperationMode: false,
+    methods: deps.async ? [...METHODS, ...ASYNC_METHODS] : [...METHODS],
+    // §5.1 operationMode "A" and signatures/signPolling, when the composition root wires them.
+    asynchronousOperationMode: deps.async !== undefined,
     // signDoc returns validation data when asked (returnValidationInfo).
     validationInfo: true,
     signAlgorithms: { algos: [...deps.info.signAlgorithms] },
     signature_formats: { formats: [...FORMATS], envelope_properties: FORMATS.map((f) => [...ENVELOPES[f]]) },
     conformance_levels: [...CONFORMANCE_LEVELS],
   }));
+  authRoutes(app, deps);
+}
 
+/** auth/login and auth/revoke: the same in CSC 1.0.4.0 and 2.0.0.2, so /csc/v1 registers them too. */
+export function authRoutes(app: HttpApp, deps: CscDeps): void {
   app.post(
     '/auth/login',
     { schema: { tags: ['csc'], body: LoginRequest, response: { 200: LoginResponse, ...errors } } },

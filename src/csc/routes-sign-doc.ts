@@ -3,12 +3,14 @@
  * signatures (formats/) for whole documents, or detached CAdES for `documentDigests`. Field checks
  * and errors follow §2's signDoc strings; the signing itself is signing/sign-doc.ts.
  */
+import { Type as T } from 'typebox';
 import { ShomeiError } from '../errors.js';
 import type { HttpApp } from '../http/server.js';
-import type { SignDocEntry } from '../signing/index.js';
+import type { SignDocEntry, SignDocOutput } from '../signing/index.js';
 import { decodeBase64, decodeHashes, encodeBase64 } from './base64.js';
 import { bearerToken } from './bearer.js';
 import type { CscDeps } from './deps.js';
+import { AsyncAccepted, startAsync } from './routes-async.js';
 import { sadOf } from './routes-signatures.js';
 import { ErrorBody, SignDocRequest, SignDocResponse, type TSignDocRequest } from './schemas.js';
 
@@ -57,36 +59,50 @@ export function signDocRoutes(app: HttpApp, deps: CscDeps): void {
     '/signatures/signDoc',
     {
       bodyLimit: deps.signDocBodyLimit,
-      schema: { tags: ['csc'], body: SignDocRequest, response: { 200: SignDocResponse, ...errors } },
+      schema: {
+        tags: ['csc'],
+        body: SignDocRequest,
+        response: { 200: T.Union([AsyncAccepted, SignDocResponse]), ...errors },
+      },
     },
     async (req) => {
       const bearer = bearerToken(req);
       const principal = await deps.session.authenticate(bearer);
       const b = req.body;
-      if (b.operationMode === 'A') throw new ShomeiError('async_not_supported');
       const sad = sadOf(principal, bearer, b.SAD);
       // signatureQualifier alone (the service picks the credential) is not offered: name the credential.
       if (!b.credentialID) throw new ShomeiError('missing_string', { name: 'credentialID' });
-      const out = await deps.signing.signDoc(principal, {
+      const input = {
         credentialId: b.credentialID,
         ...(sad !== undefined ? { sad } : {}),
         entries: entriesOf(b),
         returnValidationInfo: b.returnValidationInfo ?? b.returnValidationInformation ?? false,
-      });
-      const b64 = (xs: readonly Buffer[]) => xs.map(encodeBase64);
-      return {
-        ...(out.documentWithSignature.length > 0 ? { DocumentWithSignature: b64(out.documentWithSignature) } : {}),
-        ...(out.signatureObject.length > 0 ? { SignatureObject: b64(out.signatureObject) } : {}),
-        ...(out.validationInfo
-          ? {
-              validationInfo: {
-                ocsp: b64(out.validationInfo.ocsp),
-                crl: b64(out.validationInfo.crl),
-                certificates: b64(out.validationInfo.certificates),
-              },
-            }
-          : {}),
       };
+      // §5.2 operationMode "A" as §5.1: the same call, answered with a responseID once accepted.
+      if (b.operationMode === 'A') {
+        return startAsync(deps, principal, 'signDoc', b, async (accepted) =>
+          signDocBody(await deps.signing.signDoc(principal, input, { accepted })),
+        );
+      }
+      return signDocBody(await deps.signing.signDoc(principal, input));
     },
   );
+}
+
+/** The domain's output in CSC field names (§5.2 Out). */
+function signDocBody(out: SignDocOutput) {
+  const b64 = (xs: readonly Buffer[]) => xs.map(encodeBase64);
+  return {
+    ...(out.documentWithSignature.length > 0 ? { DocumentWithSignature: b64(out.documentWithSignature) } : {}),
+    ...(out.signatureObject.length > 0 ? { SignatureObject: b64(out.signatureObject) } : {}),
+    ...(out.validationInfo
+      ? {
+          validationInfo: {
+            ocsp: b64(out.validationInfo.ocsp),
+            crl: b64(out.validationInfo.crl),
+            certificates: b64(out.validationInfo.certificates),
+          },
+        }
+      : {}),
+  };
 }

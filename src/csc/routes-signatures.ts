@@ -7,6 +7,7 @@ import type { Principal } from '../signing/index.js';
 import { decodeBase64, decodeHashes, encodeBase64 } from './base64.js';
 import { bearerToken, serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
+import { AsyncAccepted, startAsync } from './routes-async.js';
 import { ErrorBody, SignHashRequest, SignHashResponse } from './schemas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
@@ -39,7 +40,8 @@ export function sadOf(principal: Principal, bearer: string, bodySad: string | un
   return credentialToken ? bearer : bodySad;
 }
 
-export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
+/** signatures/timestamp: the same fields in CSC 1.0.4.0 and 2.0.0.2, so /csc/v1 registers it too. */
+export function timestampRoute(app: HttpApp, deps: CscDeps): void {
   const tsa = deps.timestamps;
   app.post(
     '/signatures/timestamp',
@@ -57,16 +59,25 @@ export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
       return { timestamp: encodeBase64(token) };
     },
   );
+}
+
+export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
+  timestampRoute(app, deps);
   app.post(
     '/signatures/signHash',
-    { schema: { tags: ['csc'], body: SignHashRequest, response: { 200: SignHashResponse, ...errors } } },
+    {
+      schema: {
+        tags: ['csc'],
+        body: SignHashRequest,
+        response: { 200: T.Union([SignHashResponse, AsyncAccepted]), ...errors },
+      },
+    },
     async (req) => {
       const bearer = bearerToken(req);
       const principal = await deps.session.authenticate(bearer);
       const b = req.body;
-      if (b.operationMode === 'A') throw new ShomeiError('async_not_supported');
       const sad = sadOf(principal, bearer, b.SAD);
-      const signatures = await deps.signing.signHash(principal, {
+      const input = {
         credentialId: b.credentialID,
         ...(sad !== undefined ? { sad } : {}),
         hashes: decodeHashes(b.hashes),
@@ -75,8 +86,13 @@ export function signatureRoutes(app: HttpApp, deps: CscDeps): void {
         ...(b.signAlgoParams
           ? { signAlgoParams: decodeBase64(b.signAlgoParams, 'invalid_parameter', { name: 'signAlgoParams' }) }
           : {}),
+      };
+      const sign = async (hooks = {}) => ({
+        signatures: (await deps.signing.signHash(principal, input, hooks)).map((s) => s.toString('base64')),
       });
-      return { signatures: signatures.map((s) => s.toString('base64')) };
+      // §5.1 operationMode "A": the same call, answered with a responseID once accepted.
+      if (b.operationMode === 'A') return startAsync(deps, principal, 'signHash', b, (accepted) => sign({ accepted }));
+      return sign();
     },
   );
 }

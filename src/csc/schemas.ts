@@ -59,6 +59,16 @@ const AuthObject = T.Object({
   generator: T.Optional(T.String()),
 });
 
+/** `cert` of credentials/info, the same in v1 and v2. */
+export const CertInfo = T.Object({
+  status: T.Optional(T.String()),
+  certificates: T.Optional(T.Array(T.String())),
+  issuerDN: T.Optional(T.String()),
+  serialNumber: T.Optional(T.String()),
+  subjectDN: T.Optional(T.String()),
+  validFrom: T.Optional(T.String()),
+  validTo: T.Optional(T.String()),
+});
 export const CredentialInfo = T.Object({
   description: T.Optional(T.String()),
   signatureQualifier: T.Optional(T.String()),
@@ -68,15 +78,7 @@ export const CredentialInfo = T.Object({
     len: T.Integer(),
     curve: T.Optional(T.String()),
   }),
-  cert: T.Object({
-    status: T.Optional(T.String()),
-    certificates: T.Optional(T.Array(T.String())),
-    issuerDN: T.Optional(T.String()),
-    serialNumber: T.Optional(T.String()),
-    subjectDN: T.Optional(T.String()),
-    validFrom: T.Optional(T.String()),
-    validTo: T.Optional(T.String()),
-  }),
+  cert: CertInfo,
   auth: T.Object({
     mode: T.String(),
     expression: T.Optional(T.String()),

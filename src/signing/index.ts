@@ -8,7 +8,7 @@ import { type ChallengeInput, credentialsGetChallenge } from './challenge.js';
 import { type CredentialView, listOwned, ownedCredential } from './credentials.js';
 import type { Principal, ResolvedSignature, SadGrant, SigningPorts } from './ports.js';
 import { type SignDocInput, type SignDocOutput, signaturesSignDoc } from './sign-doc.js';
-import { type SignHashInput, signaturesSignHash } from './sign-hash.js';
+import { type SignHashInput, type SigningHooks, signaturesSignHash } from './sign-hash.js';
 
 export type { AuthorizeInput } from './authorize.js';
 export { PIN_OBJECT_ID } from './authorize.js';
@@ -19,7 +19,7 @@ export type { AuthObject, AuthObjectId } from './factors.js';
 export { AUTH_OBJECTS, assertExplicitAllowed, authDescription, explicitLevel, isAuthObjectId } from './factors.js';
 export type * from './ports.js';
 export type { SignDocEntry, SignDocInput, SignDocOutput } from './sign-doc.js';
-export type { SignHashInput } from './sign-hash.js';
+export type { SignHashInput, SigningHooks } from './sign-hash.js';
 
 export interface Signing {
   list(principal: Principal, opts: { onlyValid: boolean }): Promise<CredentialView[]>;
@@ -27,9 +27,10 @@ export interface Signing {
   authorize(principal: Principal, input: AuthorizeInput): Promise<SadGrant>;
   /** credentials/getChallenge: sends the out-of-band OTP for a credential that requires one. */
   getChallenge(principal: Principal, input: ChallengeInput): Promise<void>;
-  signHash(principal: Principal, input: SignHashInput): Promise<Buffer[]>;
+  /** `hooks.accepted` marks the point after which only the signing itself remains (async mode). */
+  signHash(principal: Principal, input: SignHashInput, hooks?: SigningHooks): Promise<Buffer[]>;
   /** signatures/signDoc: AdES signatures built by the service (FMT-1). */
-  signDoc(principal: Principal, input: SignDocInput): Promise<SignDocOutput>;
+  signDoc(principal: Principal, input: SignDocInput, hooks?: SigningHooks): Promise<SignDocOutput>;
   /** oauth2code on the RSSP's page: checks the credential's factors; returns the level reached. */
   activateOnPage(userId: string, credentialId: string, authData: AuthorizeInput['authData']): Promise<2 | 3>;
 }
@@ -40,8 +41,8 @@ export function createSigning<R extends ResolvedSignature>(ports: SigningPorts<R
     credential: (p, id) => ownedCredential(ports, p, id),
     authorize: (p, i) => credentialsAuthorize(ports, p, i),
     getChallenge: (p, i) => credentialsGetChallenge(ports, p, i),
-    signHash: (p, i) => signaturesSignHash(ports, p, i),
-    signDoc: (p, i) => signaturesSignDoc(ports, p, i),
+    signHash: (p, i, h) => signaturesSignHash(ports, p, i, h),
+    signDoc: (p, i, h) => signaturesSignDoc(ports, p, i, h),
     activateOnPage: (u, c, a) => activateOnPage(ports, u, c, a),
   };
 }

@@ -15,7 +15,7 @@ import type {
   SigningPorts,
   ValidationInfo,
 } from './ports.js';
-import { logRefusal, type SignatureFacts, signAndLog } from './sign-hash.js';
+import { logRefusal, type SignatureFacts, type SigningHooks, signAndLog } from './sign-hash.js';
 
 /** One entry of `documents[]` (a whole document) or `documentDigests[]` (one signature per hash). */
 export interface SignDocEntry {
@@ -50,6 +50,7 @@ export async function signaturesSignDoc<R extends ResolvedSignature>(
   ports: SigningPorts<R>,
   principal: Principal,
   input: SignDocInput,
+  hooks: SigningHooks = {},
 ): Promise<SignDocOutput> {
   const first = input.entries[0];
   const facts: SignatureFacts = {
@@ -106,6 +107,7 @@ export async function signaturesSignDoc<R extends ResolvedSignature>(
       hashes: jobs.map((j) => j.authorised),
       hashAlgorithmOID: resolved.hash.oid,
     });
+    hooks.accepted?.();
     const values = await signAndLog(
       ports,
       view,

@@ -18,6 +18,15 @@ export interface SignHashInput {
   readonly signAlgoParams?: Buffer;
 }
 
+/**
+ * Asynchronous mode (csc-api-v2.md §5.1 `operationMode: "A"`): `accepted` is called once every
+ * check has passed and the SAD is spent, so the caller can answer with a `responseID` while the key
+ * signs; a refusal before that point still reaches the caller at once.
+ */
+export interface SigningHooks {
+  accepted?(): void;
+}
+
 /** What every signature's log entry says besides its hash (LOG-1). */
 export interface SignatureFacts {
   readonly actor: string;
@@ -80,6 +89,7 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
   ports: SigningPorts<R>,
   principal: Principal,
   input: SignHashInput,
+  hooks: SigningHooks = {},
 ): Promise<Buffer[]> {
   const facts: SignatureFacts = {
     actor: principal.userId,
@@ -109,6 +119,7 @@ export async function signaturesSignHash<R extends ResolvedSignature>(
       hashes: input.hashes,
       hashAlgorithmOID: resolved.hash.oid,
     });
+    hooks.accepted?.();
     return await signAndLog(ports, view, facts, resolved, input.hashes, sadId);
   } catch (e) {
     await logRefusal(ports, facts, e, refusalsLoggedBySadService);

@@ -7,6 +7,7 @@ import * as m004 from './migrations/004_factors.js';
 import * as m005 from './migrations/005_strong_auth.js';
 import * as m006 from './migrations/006_ca.js';
 import * as m007 from './migrations/007_tsa.js';
+import * as m008 from './migrations/008_async.js';
 
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 const versions: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> }> = {
@@ -17,6 +18,7 @@ const versions: Record<string, { up(db: Kysely<unknown>, dialect: Dialect): Prom
   '005_strong_auth': m005,
   '006_ca': m006,
   '007_tsa': m007,
+  '008_async': m008,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {

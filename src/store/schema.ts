@@ -370,6 +370,24 @@ export interface TsaTokensTable {
   actor: string;
 }
 
+/** signing/async: a CSC `operationMode: "A"` request (migration 008). */
+export interface AsyncResultsTable {
+  /** SHA-256 (hex) of the responseID: the handle itself is never stored. */
+  id: string;
+  user_id: string;
+  client_id: string;
+  /** 'signHash' | 'signDoc'. */
+  kind: string;
+  /** 'pending' | 'done' | 'failed' | 'fetched' | 'expired'. */
+  status: string;
+  /** The response body, AES-256-GCM under a key derived from the responseID; null once gone. */
+  body: Buffer | null;
+  /** Catalogue code of a failure after acceptance. */
+  error_code: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   identity_proofing: IdentityProofingTable;
@@ -392,6 +410,7 @@ export interface Database {
   ca_crls: CaCrlsTable;
   web_flows: WebFlowsTable;
   tsa_tokens: TsaTokensTable;
+  async_results: AsyncResultsTable;
   audit_leaves: AuditLeavesTable;
   audit_checkpoints: AuditCheckpointsTable;
   meta: MetaTable;
