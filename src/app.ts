@@ -228,6 +228,7 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     issueSad: (req) => sads.issueSad(req),
     credential: (id) => credentialsPort(users).get(id),
     hashLength: (oid) => hashByOid(oid).length,
+    credentialManagement: config.csc.version22,
   });
   const ca = createLocalCa({ store, audit, keys, clock, random, publicUrl: baseUrl, policies: config.ca.policyOids });
   const tsa = createTsa({
@@ -304,6 +305,23 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     signDocBodyLimit: config.http.signDocBodyLimitBytes,
     // operationMode "A": results kept encrypted under their handle until fetched or expired.
     async: createAsyncSigning({ store, clock, random, audit }),
+    // CSC 2.2 credentials/create|delete through the CLI's own credential code (src/csc/v22).
+    ...(config.csc.version22
+      ? {
+          v22: {
+            lifecycle: {
+              keys,
+              ca,
+              users,
+              audit,
+              allowEd25519: config.signing.allowEd25519,
+              maxBatch: config.signing.maxBatch,
+              clock,
+              random,
+            },
+          },
+        }
+      : {}),
   };
   await registerCsc(http, csc);
   await registerCscV1(http, csc);

@@ -270,6 +270,8 @@ export const catalogue = {
   async_result_expired: entry(400, 'invalid_request', 'The result of the asynchronous request has expired'),
   async_result_fetched: entry(400, 'invalid_request', 'The result of the asynchronous request was already fetched'),
   async_signing_failed: entry(500, 'server_error', 'The asynchronous signature request failed'),
+  // --- CSC API 2.2 additions (src/csc/v22; csc-api-v2.md §4.7, TS 119 432 §5.4/§7.8) ---
+  csc22_subject_mismatch: entry(403, 'access_denied', "subjectData does not match the signer's identity record"),
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof catalogue;

@@ -3,7 +3,9 @@
  * info, auth/login, credentials/list and info, authorize + signHash (signatures checked by node
  * crypto and `openssl pkeyutl`), signDoc (checked by `openssl cms -verify`), signatures/timestamp
  * (checked by `openssl ts -verify`), CscError fields on refusals, transport failures, the signAlgo
- * choice and the PKCE authorize URL.
+ * choice and the PKCE authorize URL; the same client over CSC v1 (1.0.4.0 field names on the wire,
+ * signatures checked by openssl), signDocumentLocally over v1 (openssl cms -verify), and
+ * asynchronous signHash with signPolling / waitFor.
  */
 import { createHash, createVerify, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +16,13 @@ import {
   CscError,
   CscTransportError,
   CscUsageError,
+  type CscVersion,
   chooseSignAlgorithm,
   createCscClient,
   createPkce,
+  signDocumentLocally,
 } from '../src/client/index.js';
+import { documentFormat } from '../src/formats/index.js';
 import { certPem, openssl, pkeyutlVerify } from './keys-openssl.js';
 import { OIDS, startApp, type TestApp } from './support/app.js';
 
@@ -240,5 +245,153 @@ describe('CLI-2 CSC v2 client', () => {
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('response_type')).toBe('code');
     expect(q.get('hashes')).toBe(digest.toString('base64url'));
+  });
+
+  /** A fetch that keeps each request body (JSON) by CSC method, then calls the real one. */
+  function recording(): { fetch: typeof fetch; bodies: Map<string, Record<string, unknown>> } {
+    const bodies = new Map<string, Record<string, unknown>>();
+    const rec: typeof fetch = (url, init) => {
+      const method = String(url).replace(/^.*\/csc\/v[12]\//, '');
+      if (typeof init?.body === 'string') bodies.set(method, JSON.parse(init.body));
+      return fetch(url, init);
+    };
+    return { fetch: rec, bodies };
+  }
+
+  async function signedIn(version: CscVersion, f?: typeof fetch): Promise<CscClient> {
+    const anon = createCscClient({ baseUrl: base, version, ...(f ? { fetch: f } : {}) });
+    return anon.withToken((await anon.login({ username: t.demo.username, password: t.demo.password })).accessToken);
+  }
+
+  it('API-1 v1 and v2, one client interface: list, info, authorize, signHash on the same credential; openssl verifies both', async () => {
+    const cred = t.demo.credentials.p256;
+    for (const version of ['v1', 'v2'] as const) {
+      const rec = recording();
+      const c = await signedIn(version, rec.fetch);
+      expect(c.apiUrl).toBe(`${base}/csc/${version}`);
+      expect((await createCscClient({ baseUrl: base, version }).info()).specs).toBe(
+        version === 'v1' ? '1.0.4.0' : (await c.info()).specs,
+      );
+      expect(await c.credentialsList()).toEqual(expect.arrayContaining(Object.values(t.demo.credentials)));
+      const info = await c.credentialsInfo(cred, { certificates: 'chain', authInfo: true });
+      expect(info.auth).toMatchObject({ mode: 'explicit', objects: [{ id: 'PIN' }] });
+      const digest = sha256(`signed over CSC ${version}`);
+      const { sad } = await c.authorize({
+        credentialID: cred,
+        hashes: [digest],
+        hashAlgorithmOID: OIDS.sha256,
+        pin: t.demo.pin,
+      });
+      const [sig] = await c.signHash({
+        credentialID: cred,
+        sad,
+        hashes: [digest],
+        signAlgo: OIDS.ecdsaSha256,
+        hashAlgorithmOID: OIDS.sha256,
+      });
+      const spki = new X509Certificate(info.cert.certificates[0] as Buffer).publicKey.export({
+        type: 'spki',
+        format: 'der',
+      });
+      expect(pkeyutlVerify(spki, digest, sig as Buffer, []).out).toContain('Signature Verified Successfully');
+      // The wire: §7's v1 names (hash, hashAlgo, PIN) or v2's (hashes, hashAlgorithmOID, authData).
+      const authorize = rec.bodies.get('credentials/authorize');
+      const signHash = rec.bodies.get('signatures/signHash');
+      if (version === 'v1') {
+        expect(authorize).toMatchObject({ hash: [digest.toString('base64')], hashAlgo: OIDS.sha256, PIN: t.demo.pin });
+        expect(authorize).not.toHaveProperty('authData');
+        expect(signHash).toMatchObject({ hash: [digest.toString('base64')], hashAlgo: OIDS.sha256 });
+        expect(signHash).not.toHaveProperty('hashes');
+      } else {
+        expect(authorize).toMatchObject({ hashes: [digest.toString('base64')], authData: [{ id: 'PIN' }] });
+        expect(signHash).toMatchObject({ hashes: [digest.toString('base64')], hashAlgorithmOID: OIDS.sha256 });
+      }
+    }
+  });
+
+  it('API-1 v1 credentials/list paging: the client follows nextPageToken; v1 has no signDoc or async mode', async () => {
+    const pages: Record<string, unknown>[] = [];
+    const paged: typeof fetch = async (_u, init) => {
+      const body = JSON.parse(String(init?.body));
+      pages.push(body);
+      const page = body.pageToken ? { credentialIDs: ['c3'] } : { credentialIDs: ['c1', 'c2'], nextPageToken: '2' };
+      return new Response(JSON.stringify(page), { status: 200 });
+    };
+    const c = createCscClient({ baseUrl: base, version: 'v1', fetch: paged }).withToken('tk');
+    expect(await c.credentialsList()).toEqual(['c1', 'c2', 'c3']);
+    expect(pages).toEqual([{}, { pageToken: '2' }]);
+    const req = { credentialID: 'c1', hashes: [sha256('x')], signAlgo: OIDS.ecdsaSha256 };
+    await expect(c.signHash(req, { async: {} })).rejects.toThrow(CscUsageError);
+    await expect(c.signDoc({ credentialID: 'c1', documents: [] })).rejects.toThrow(/not part of CSC v1/);
+  });
+
+  it('FMT-1 signDocumentLocally over CSC v1: CAdES attached, openssl cms -verify accepts it', async () => {
+    const text = Buffer.from('signed locally over v1\n');
+    const r = await signDocumentLocally(await signedIn('v1'), {
+      credentialID: t.demo.credentials.p256,
+      document: text,
+      format: documentFormat({
+        signature_format: 'C',
+        conformance_level: 'Ades-B-B',
+        signed_envelope_property: 'Attached',
+      }),
+      pin: t.demo.pin,
+      signingTime: new Date(),
+      services: {},
+    });
+    expect(r.signAlgo).toBe(OIDS.ecdsaSha256);
+    const v = openssl({ 'a.p7m': Buffer.from(r.output), 'root.pem': certPem(root) }, [
+      ...['cms', '-verify', '-inform', 'DER', '-in', '{a.p7m}'],
+      ...['-CAfile', '{root.pem}', '-purpose', 'any'],
+    ]);
+    expect(v.out).toContain('Verification successful');
+    expect(v.out).toContain('signed locally over v1');
+  });
+
+  it('API-1 async signHash through the client: a handle, signPolling, waitFor; openssl verifies the signatures', async () => {
+    const cred = t.demo.credentials.p256;
+    const info = await client.credentialsInfo(cred);
+    const spki = new X509Certificate(info.cert.certificates[0] as Buffer).publicKey.export({
+      type: 'spki',
+      format: 'der',
+    });
+    const digests = [sha256('async one'), sha256('async two')];
+    const slept: number[] = [];
+    const c = createCscClient({ baseUrl: base, sleep: async (ms) => void slept.push(ms) }).withToken(
+      (await createCscClient({ baseUrl: base }).login({ username: t.demo.username, password: t.demo.password }))
+        .accessToken,
+    );
+    const { sad } = await c.authorize({
+      credentialID: cred,
+      hashes: digests,
+      hashAlgorithmOID: OIDS.sha256,
+      pin: t.demo.pin,
+    });
+    const handle = await c.signHash(
+      { credentialID: cred, sad, hashes: digests, signAlgo: OIDS.ecdsaSha256 },
+      { async: { validityMs: 60_000 } },
+    );
+    expect(handle).toMatchObject({ responseID: expect.any(String), count: 2 });
+    const sigs = await c.waitFor(handle, { intervalMs: 20, timeoutMs: 10_000 });
+    expect(sigs).toHaveLength(2);
+    digests.forEach((d, i) => {
+      expect(pkeyutlVerify(spki, d, sigs[i] as Buffer, []).out).toContain('Signature Verified Successfully');
+    });
+    expect(slept.every((ms) => ms === 20)).toBe(true);
+  });
+
+  it('API-1 waitFor: a request still pending (202 accepted_request) after the time allowed is a timeout', async () => {
+    let polls = 0;
+    const pending: typeof fetch = async () => {
+      polls++;
+      const body = { error: 'accepted_request', error_description: 'The request is still being processed' };
+      return new Response(JSON.stringify(body), { status: 202 });
+    };
+    const c = createCscClient({ baseUrl: base, fetch: pending, sleep: async () => {} }).withToken('tk');
+    expect(await c.signPolling({ responseID: 'r1', count: 1 })).toEqual({ state: 'pending' });
+    await expect(c.waitFor({ responseID: 'r1', count: 1 }, { intervalMs: 100, timeoutMs: 500 })).rejects.toMatchObject({
+      reason: 'timeout',
+    });
+    expect(polls).toBe(1 + 5);
   });
 });

@@ -29,10 +29,10 @@ function readEnvelopes(formats: Reader, n: number): string[][] {
   return raw.map((e) => (Array.isArray(e) ? e.filter((s): s is string => typeof s === 'string') : []));
 }
 
-export function readCredentialInfo(r: Reader): CredentialInfo {
+/** The fields v1 and v2 share (§4.2, §7): everything but the description of the factors. */
+export function readCredentialCore(r: Reader): Omit<CredentialInfo, 'auth'> {
   const key = r.obj('key');
   const cert = r.optObj('cert');
-  const auth = r.obj('auth');
   const curve = key.optStr('curve');
   const description = r.optStr('description');
   const scal = r.optStr('SCAL');
@@ -40,7 +40,6 @@ export function readCredentialInfo(r: Reader): CredentialInfo {
   const subjectDN = cert?.optStr('subjectDN');
   const issuerDN = cert?.optStr('issuerDN');
   const serialNumber = cert?.optStr('serialNumber');
-  const expression = auth.optStr('expression');
   return {
     ...(description !== undefined ? { description } : {}),
     key: { status: key.str('status'), algo: key.strs('algo'), len: key.num('len'), ...(curve ? { curve } : {}) },
@@ -51,6 +50,16 @@ export function readCredentialInfo(r: Reader): CredentialInfo {
       ...(issuerDN ? { issuerDN } : {}),
       ...(serialNumber ? { serialNumber } : {}),
     },
+    ...(scal ? { scal } : {}),
+    multisign: r.num('multisign'),
+  };
+}
+
+export function readCredentialInfo(r: Reader): CredentialInfo {
+  const auth = r.obj('auth');
+  const expression = auth.optStr('expression');
+  return {
+    ...readCredentialCore(r),
     auth: {
       mode: auth.str('mode'),
       ...(expression ? { expression } : {}),
@@ -67,8 +76,6 @@ export function readCredentialInfo(r: Reader): CredentialInfo {
           })
         : [],
     },
-    ...(scal ? { scal } : {}),
-    multisign: r.num('multisign'),
   };
 }
 

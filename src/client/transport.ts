@@ -27,6 +27,8 @@ export interface CallOptions {
 export interface Transport {
   readonly baseUrl: string;
   post(url: string, method: string, body: Json, opts?: CallOptions): Promise<Json>;
+  /** Any verb, for the admin API's GETs as well as CSC's POSTs; `body` undefined sends none. */
+  request(verb: 'GET' | 'POST', url: string, method: string, body?: Json, opts?: CallOptions): Promise<Json>;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1)$/i;
@@ -49,46 +51,58 @@ export function createTransport(o: TransportOptions): Transport {
   const baseUrl = checkBaseUrl(o.baseUrl);
   const doFetch = o.fetch ?? fetch;
   const timeoutMs = o.timeoutMs ?? 30_000;
+  async function request(
+    verb: 'GET' | 'POST',
+    url: string,
+    method: string,
+    body: Json | undefined,
+    opts: CallOptions = {},
+  ): Promise<Json> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined)
+      headers['content-type'] = opts.form ? 'application/x-www-form-urlencoded' : 'application/json';
+    const authorization = opts.authorization ?? (opts.token ? `Bearer ${opts.token}` : undefined);
+    if (authorization) headers.authorization = authorization;
+    const payload =
+      body === undefined
+        ? undefined
+        : opts.form
+          ? new URLSearchParams(body as Record<string, string>).toString()
+          : JSON.stringify(body);
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(url, {
+        method: verb,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await res.text();
+    } catch (e) {
+      const timedOut = (e as Error).name === 'TimeoutError';
+      const why = timedOut
+        ? `no answer within ${timeoutMs} ms`
+        : ((e as Error).cause as Error | undefined)?.message || (e as Error).message;
+      throw new CscTransportError(timedOut ? 'timeout' : 'network', `${method}: cannot reach ${baseUrl}: ${why}`, {
+        cause: e,
+      });
+    }
+    const json = parseJson(text);
+    if (res.status < 200 || res.status > 299) {
+      const error = typeof json?.error === 'string' ? json.error : 'http_error';
+      const description = typeof json?.error_description === 'string' ? json.error_description : '';
+      throw new CscError(res.status, error, description, method);
+    }
+    if (res.status === 204 || text === '') return {};
+    if (!json) throw new CscTransportError('bad_response', `${method}: the answer is not a JSON object`);
+    return json;
+  }
   return {
     baseUrl,
-    async post(url, method, body, opts = {}) {
-      const headers: Record<string, string> = {
-        'content-type': opts.form ? 'application/x-www-form-urlencoded' : 'application/json',
-        accept: 'application/json',
-      };
-      const authorization = opts.authorization ?? (opts.token ? `Bearer ${opts.token}` : undefined);
-      if (authorization) headers.authorization = authorization;
-      const payload = opts.form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
-      let res: Response;
-      let text: string;
-      try {
-        res = await doFetch(url, {
-          method: 'POST',
-          headers,
-          body: payload,
-          redirect: 'error',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        text = await res.text();
-      } catch (e) {
-        const timedOut = (e as Error).name === 'TimeoutError';
-        const why = timedOut
-          ? `no answer within ${timeoutMs} ms`
-          : ((e as Error).cause as Error | undefined)?.message || (e as Error).message;
-        throw new CscTransportError(timedOut ? 'timeout' : 'network', `${method}: cannot reach ${baseUrl}: ${why}`, {
-          cause: e,
-        });
-      }
-      const json = parseJson(text);
-      if (res.status < 200 || res.status > 299) {
-        const error = typeof json?.error === 'string' ? json.error : 'http_error';
-        const description = typeof json?.error_description === 'string' ? json.error_description : '';
-        throw new CscError(res.status, error, description, method);
-      }
-      if (res.status === 204 || text === '') return {};
-      if (!json) throw new CscTransportError('bad_response', `${method}: the answer is not a JSON object`);
-      return json;
-    },
+    post: (url, method, body, opts) => request('POST', url, method, body, opts),
+    request: (verb, url, method, body, opts) => request(verb, url, method, body, opts),
   };
 }
 

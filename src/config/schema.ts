@@ -171,6 +171,16 @@ export const ConfigSchema = T.Object(
       },
       { default: {} },
     ),
+    csc: T.Object(
+      {
+        /**
+         * CSC API 2.2.0.0 additions (credentials/create, credentials/delete, regrouped signDoc input).
+         * Off by default: 2.2 is only partly confirmed (csc-api-v2.md §0), and info.specs says 2.2.0.0 only with it on.
+         */
+        version22: T.Boolean({ default: false }),
+      },
+      { default: {} },
+    ),
     /** The built-in CA (CA-1..CA-3). */
     ca: T.Object(
       {

@@ -1,3 +1,4 @@
+import type { LifecycleDeps } from '../admin/index.js';
 import type { HashAlgorithm } from '../keys/index.js';
 import type { AsyncSigning } from '../signing/async/index.js';
 import type { Principal, Signing } from '../signing/index.js';
@@ -48,4 +49,6 @@ export interface CscDeps {
   readonly signDocBodyLimit: number;
   /** `operationMode: "A"` and signatures/signPolling; absent → asynchronous mode is not offered. */
   readonly async?: AsyncSigning;
+  /** CSC 2.2.0.0 additions (config `csc.version22`, v22/); absent → the service is 2.0.0.2 exactly. */
+  readonly v22?: { readonly lifecycle: LifecycleDeps };
 }

@@ -11,6 +11,7 @@ import { credentialRoutes } from './routes-credentials.js';
 import { METHODS, serviceRoutes } from './routes-service.js';
 import { signDocRoutes } from './routes-sign-doc.js';
 import { signatureRoutes } from './routes-signatures.js';
+import { registerCscV22, V22_METHODS } from './v22/index.js';
 
 export { bearerToken, serviceScoped } from './bearer.js';
 export type { CscDeps, LoginResult, ServiceInfo, SessionPort } from './deps.js';
@@ -29,7 +30,8 @@ export async function registerCsc(app: HttpApp, deps: CscDeps): Promise<void> {
       signatureRoutes(s, deps);
       signDocRoutes(s, deps);
       asyncRoutes(s, deps);
-      postOnly(s, METHODS);
+      if (deps.v22) registerCscV22(s, { session: deps.session, lifecycle: deps.v22.lifecycle });
+      postOnly(s, deps.v22 ? [...METHODS, ...V22_METHODS] : METHODS);
     },
     { prefix: CSC_BASE_PATH },
   );

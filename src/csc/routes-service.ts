@@ -7,6 +7,7 @@ import { serviceCaller } from './bearer.js';
 import type { CscDeps } from './deps.js';
 import { ASYNC_METHODS } from './routes-async.js';
 import { ErrorBody, InfoRequest, LoginRequest, LoginResponse, RevokeRequest } from './schemas.js';
+import { CSC_VERSION_22, V22_METHODS } from './v22/index.js';
 
 export const CSC_VERSION = '2.0.0.2';
 
@@ -27,8 +28,10 @@ export const METHODS = [
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody };
 
 export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
+  const methods = [...METHODS, ...(deps.async ? ASYNC_METHODS : []), ...(deps.v22 ? V22_METHODS : [])];
   app.post('/info', { schema: { tags: ['csc'], body: InfoRequest } }, async () => ({
-    specs: CSC_VERSION,
+    // 2.2.0.0 only when its methods are routed (v22/), so the version is never claimed untruthfully.
+    specs: deps.v22 ? CSC_VERSION_22 : CSC_VERSION,
     name: deps.info.name,
     logo: deps.info.logo,
     region: deps.info.region,
@@ -37,7 +40,7 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     // oauth2code joins once the RSSP's login and consent pages serve oauth2/authorize.
     authType: deps.info.oauth2 ? ['basic', 'oauth2client', 'oauth2code'] : ['basic'],
     ...(deps.info.oauth2 ? { oauth2: deps.info.oauth2 } : {}),
-    methods: deps.async ? [...METHODS, ...ASYNC_METHODS] : [...METHODS],
+    methods,
     // §5.1 operationMode "A" and signatures/signPolling, when the composition root wires them.
     asynchronousOperationMode: deps.async !== undefined,
     // signDoc returns validation data when asked (returnValidationInfo).
@@ -45,6 +48,8 @@ export function serviceRoutes(app: HttpApp, deps: CscDeps): void {
     signAlgorithms: { algos: [...deps.info.signAlgorithms] },
     signature_formats: { formats: [...FORMATS], envelope_properties: FORMATS.map((f) => [...ENVELOPES[f]]) },
     conformance_levels: [...CONFORMANCE_LEVELS],
+    // TS 119 432 §7.2 (CSC 2.2 §11.1): FAPI 2.0 is not offered (no DPoP, no signed JAR).
+    ...(deps.v22 ? { oauth2FAPIsupport: false } : {}),
   }));
   authRoutes(app, deps);
 }

@@ -13,6 +13,7 @@ import type { CscDeps } from './deps.js';
 import { AsyncAccepted, startAsync } from './routes-async.js';
 import { sadOf } from './routes-signatures.js';
 import { ErrorBody, SignDocRequest, SignDocResponse, type TSignDocRequest } from './schemas.js';
+import { flattenSignDoc, SignDocRequest22, type TSignDocRequest22 } from './v22/index.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 413: ErrorBody, 429: ErrorBody };
 
@@ -61,14 +62,15 @@ export function signDocRoutes(app: HttpApp, deps: CscDeps): void {
       bodyLimit: deps.signDocBodyLimit,
       schema: {
         tags: ['csc'],
-        body: SignDocRequest,
+        // CSC 2.2's regrouped input (v22/sign-doc.ts) only with the switch; otherwise stripped as unknown.
+        body: deps.v22 ? SignDocRequest22 : SignDocRequest,
         response: { 200: T.Union([AsyncAccepted, SignDocResponse]), ...errors },
       },
     },
     async (req) => {
       const bearer = bearerToken(req);
       const principal = await deps.session.authenticate(bearer);
-      const b = req.body;
+      const b = deps.v22 ? flattenSignDoc(req.body as TSignDocRequest22) : req.body;
       const sad = sadOf(principal, bearer, b.SAD);
       // signatureQualifier alone (the service picks the credential) is not offered: name the credential.
       if (!b.credentialID) throw new ShomeiError('missing_string', { name: 'credentialID' });

@@ -38,6 +38,8 @@ export interface AuthorizeOptions {
   /** Digest length for a hash algorithm OID; throws for an unsupported one. */
   hashLength(oid: string): number;
   readonly maxHashes?: number;
+  /** Offer the CSC 2.2 `credential_management` scope (model.ts). */
+  readonly credentialManagement?: boolean;
 }
 
 class Invalid extends Error {
@@ -161,8 +163,9 @@ function validated(q: AuthorizeQuery, client: OAuthClient, opts: AuthorizeOption
   if (!S256_CHALLENGE.test(challenge)) throw bad('code_challenge');
   const details = single(q, 'authorization_details') !== undefined;
   const scope = single(q, 'scope') ?? (details ? 'credential' : 'service');
-  if (scope !== 'service' && scope !== 'credential') throw new Invalid('invalid_scope');
-  if (scope === 'service' && (details || single(q, 'credentialID'))) throw new Invalid('invalid_scope');
+  const management = scope === 'credential_management' && opts.credentialManagement === true;
+  if (scope !== 'service' && scope !== 'credential' && !management) throw new Invalid('invalid_scope');
+  if (scope !== 'credential' && (details || single(q, 'credentialID'))) throw new Invalid('invalid_scope');
   const description = single(q, 'description');
   if (description !== undefined && description.length > 500) throw bad('description');
   const lang = single(q, 'lang');

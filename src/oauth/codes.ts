@@ -52,6 +52,8 @@ async function checkInput(deps: OAuthDeps, input: IssueCodeInput): Promise<void>
   if (!S256_CHALLENGE.test(input.codeChallenge))
     throw new ShomeiError('oauth_invalid_request', { name: 'code_challenge' });
   if ((input.scope === 'credential') !== (input.credential !== undefined)) throw new ShomeiError('invalid_scope');
+  if (input.scope === 'credential_management' && deps.credentialManagement !== true)
+    throw new ShomeiError('invalid_scope');
   const c = input.credential;
   if (!c) return;
   const credential = await deps.credential(c.credentialId);

@@ -61,7 +61,10 @@ export function createOAuth(deps: OAuthDeps): OAuth {
       if (!query) return { kind: 'page', code: 'invalid_request_uri', params: {} };
       const id = query.client_id;
       const client = typeof id === 'string' && id.length <= 255 ? await clients.get(id) : undefined;
-      return validateAuthorizeRequest(query, client, { hashLength: deps.hashLength });
+      return validateAuthorizeRequest(query, client, {
+        hashLength: deps.hashLength,
+        credentialManagement: deps.credentialManagement === true,
+      });
     },
     token: (req) => tokenEndpoint(deps, req),
     revoke: (req) => revokeEndpoint(deps, req),

@@ -8,7 +8,11 @@ import type { Credential } from '../users/index.js';
 export type ClientAuthMethod = 'client_secret_basic' | 'private_key_jwt';
 export type GrantType = 'authorization_code' | 'client_credentials' | 'refresh_token';
 export const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'client_credentials', 'refresh_token'];
-export type OAuthScope = 'service' | 'credential';
+/**
+ * `credential_management`: CSC 2.2 credentials/create and credentials/delete, which are authorised only
+ * through OAuth (csc-api-v2.md §4.7); offered only with `csc.version22` (the scope name is ours; csc/v22 checks it).
+ */
+export type OAuthScope = 'service' | 'credential' | 'credential_management';
 
 export interface OAuthClient {
   readonly id: string;
@@ -54,4 +58,6 @@ export interface OAuthDeps {
   credential(id: string): Promise<Credential | undefined>;
   /** Digest length of a hash algorithm OID; throws unsupported_algorithm. */
   hashLength(oid: string): number;
+  /** Whether the `credential_management` scope is offered (config `csc.version22`). */
+  readonly credentialManagement?: boolean;
 }

@@ -52,7 +52,10 @@ export async function pushAuthorizationRequest(
   params.client_id = client.id;
   if (params.request_uri !== undefined)
     return refuse(new ShomeiError('oauth_invalid_request', { name: 'request_uri' }));
-  const v = validateAuthorizeRequest(params, client, { hashLength: deps.hashLength });
+  const v = validateAuthorizeRequest(params, client, {
+    hashLength: deps.hashLength,
+    credentialManagement: deps.credentialManagement === true,
+  });
   // §2.3: errors as at the token endpoint, never a redirect.
   if (v.kind !== 'valid') return refuse(new ShomeiError(v.code, v.params));
   const secret = deps.random.bytes(32).toString('base64url');

@@ -71,6 +71,9 @@ async function authorizationCode(deps: OAuthDeps, client: OAuthClient, req: Toke
       accessToken: sad.sad,
       ttlSeconds: sad.expiresIn,
     });
+  } else if (row.scope === 'credential_management') {
+    // CSC 2.2 credentials/create|delete (csc-api-v2.md §4.7): its own token, good for nothing else, never refreshed.
+    grant = await deps.tokens.issue({ ...base, scope: 'credential_management', rememberMe: false });
   } else {
     grant = await deps.tokens.issue({
       ...base,

@@ -252,7 +252,7 @@ export interface OAuthCodesTable {
   client_id: string;
   user_id: string;
   redirect_uri: string;
-  scope: 'service' | 'credential' | 'admin';
+  scope: 'service' | 'credential' | 'credential_management' | 'admin';
   /** PKCE S256 challenge (RFC 7636 §4.2). */
   code_challenge: string;
   credential_id: string | null;

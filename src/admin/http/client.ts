@@ -1,9 +1,11 @@
 /**
  * A small typed client of the admin API (API-2) for `shomei admin …`: fetch, the route schemas'
- * types, and refusals as `AdminApiError` with the server's stable `error` code. Passwords and tokens
- * travel over TLS only; plain HTTP is accepted for a loopback address (development).
+ * types, and refusals as `AdminApiError` with the server's stable `error` code. The HTTP is the CSC
+ * client's transport (src/client): the one TLS-or-loopback rule, timeout, redirect refusal and
+ * error reading in the codebase. Passwords and tokens travel over TLS only; plain HTTP is accepted
+ * for a loopback address (development).
  */
-import { isLoopback } from '../../config/index.js';
+import { CscError, CscTransportError, checkBaseUrl, createTransport, type Transport } from '../../client/index.js';
 import type { EnrolmentCodeResult, LoginResult, Registration, UserRecord, VerifyResult } from './schemas.js';
 
 const BASE_PATH = '/admin/v1';
@@ -32,27 +34,25 @@ export class AdminApiError extends Error {
 
 /** The server's base URL, refused unless it is HTTPS or loopback HTTP (AUTH-2: TLS only). */
 export function checkServerUrl(server: string): string {
-  let url: URL;
   try {
-    url = new URL(server);
-  } catch {
-    throw new AdminApiError(0, 'invalid_server', `not a URL: ${server}`);
+    return checkBaseUrl(server);
+  } catch (e) {
+    if (!(e instanceof CscTransportError)) throw e;
+    const insecure = !e.message.startsWith('not a URL');
+    throw new AdminApiError(0, insecure ? 'insecure_server' : 'invalid_server', e.message);
   }
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(host))) {
-    throw new AdminApiError(0, 'insecure_server', `${server}: use https:// (plain http only for a loopback address)`);
-  }
-  return url.href.replace(/\/+$/, '');
 }
 
 export class AdminClient {
   private readonly server: string;
+  private readonly transport: Transport;
 
   constructor(
     server: string,
     private readonly token?: string,
   ) {
     this.server = checkServerUrl(server);
+    this.transport = createTransport({ baseUrl: this.server });
   }
 
   /** POST /admin/v1/login (level 3: password + TOTP); the client for the new session. */
@@ -136,32 +136,29 @@ export class AdminClient {
     throw new AdminApiError(404, 'invalid_request', 'Unknown user');
   }
 
+  /** The server's refusals as AdminApiError; transport failures (unreachable, timeout) as CscTransportError. */
   private async call<T>(
     method: 'GET' | 'POST',
     path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
+    body?: Record<string, unknown>,
+    headers: { authorization?: string } = {},
   ): Promise<T> {
-    const res = await fetch(`${this.server}${BASE_PATH}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let json: unknown;
+    const authorization = headers.authorization ?? (this.token === undefined ? undefined : `Bearer ${this.token}`);
     try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
+      const json = await this.transport.request(
+        method,
+        `${this.server}${BASE_PATH}${path}`,
+        `${method} ${path}`,
+        body,
+        {
+          ...(authorization ? { authorization } : {}),
+        },
+      );
+      return json as T;
+    } catch (e) {
+      if (!(e instanceof CscError)) throw e;
+      const error = e.error === 'http_error' ? `http_${e.status}` : e.error;
+      throw new AdminApiError(e.status, error, e.error_description || `HTTP ${e.status}`);
     }
-    if (!res.ok) {
-      const e = (json ?? {}) as { error?: string; error_description?: string };
-      throw new AdminApiError(res.status, e.error ?? `http_${res.status}`, e.error_description ?? res.statusText);
-    }
-    return json as T;
   }
 }

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { AdminApiError, AdminClient, type AdminSession, type UserRecord } from '../../admin/http/index.js';
+import { CscTransportError } from '../../client/index.js';
 import { s256 } from '../../oauth/index.js';
 import { CliError, emit, type GlobalOptions, globals } from '../context.js';
 import { describeReport } from './audit.js';
@@ -66,8 +67,11 @@ async function remote<T>(run: () => Promise<T>): Promise<T> {
       const status = e.status > 0 ? `HTTP ${e.status} ` : '';
       throw new CliError(`${status}${e.message}${hint ? ` (${hint})` : ''}`);
     }
-    if (e instanceof TypeError)
-      throw new CliError(`cannot reach the server: ${(e.cause as Error)?.message ?? e.message}`);
+    if (e instanceof CscTransportError) {
+      // network: fetch's TypeError, whose cause is the socket error (ECONNREFUSED, ENOTFOUND …).
+      const socket = ((e.cause as Error | undefined)?.cause as Error | undefined)?.message;
+      throw new CliError(e.reason === 'network' && socket ? `cannot reach the server: ${socket}` : e.message);
+    }
     throw e;
   }
 }

@@ -60,7 +60,14 @@ function factorInput(id: string, i: number): Html {
 export function consentPage(ctx: PageContext & { view: ConsentView; redirectOrigin: string }): string {
   const v = ctx.view;
   const c = v.credential;
-  const title = v.scope === 'credential' ? 'Approve signing' : v.admin ? 'Sign in to administration' : 'Allow access';
+  const title =
+    v.scope === 'credential'
+      ? 'Approve signing'
+      : v.admin
+        ? 'Sign in to administration'
+        : v.scope === 'credential_management'
+          ? 'Allow credential management'
+          : 'Allow access';
   const documents = c?.documents.length
     ? html`<table>
 <caption>What will be signed${c.hashAlgorithm ? html` (${c.hashAlgorithm} hashes)` : ''}</caption>
@@ -88,7 +95,9 @@ ${c.subject ? html`<dt>Certificate</dt><dd>${c.subject}</dd>` : ''}
 ${v.description ? html`<dt>Purpose</dt><dd>${v.description}</dd>` : ''}
 </dl>
 ${documents}${code}`
-      : html`<p><strong>${v.clientName}</strong> asks to use your signing account: list your credentials and ask you to authorise signatures.</p>`;
+      : v.scope === 'credential_management'
+        ? html`<p><strong>${v.clientName}</strong> asks to create new signing credentials (a key and certificate in your name) and to delete your credentials. It cannot sign with them.</p>`
+        : html`<p><strong>${v.clientName}</strong> asks to use your signing account: list your credentials and ask you to authorise signatures.</p>`;
   const approve =
     v.approval === 'security-key'
       ? html`<p>${v.admin ? 'Approve with your security key.' : 'Approve with your security key. It signs a challenge bound to exactly these hashes.'}</p>
