@@ -36,6 +36,7 @@ export const catalogue = {
   // signatures/signDoc (csc-api-v2.md §2, §5.2).
   signdoc_both: entry(400, 'invalid_request', 'Both documentDigests and documents parameters passed'),
   signdoc_empty: entry(400, 'invalid_request', 'Empty documentDigests and documents objects'),
+  signdoc_not_authorized: entry(400, 'invalid_request', 'documentDigests or documents are not authorized by the SAD'),
   invalid_digest_length: entry(400, 'invalid_request', 'Invalid digest value length'),
   user_id_must_be_null: entry(400, 'invalid_request', 'userID parameter MUST be null'),
   invalid_num_signatures: entry(400, 'invalid_request', 'Invalid value for parameter numSignatures'),

@@ -260,7 +260,7 @@ describe('FMT-1 signatures/signDoc', () => {
   it('FMT-1 signDoc: the SAD binds the documents — another document is refused and nothing is signed', async () => {
     const r = await signDoc([sha256(Buffer.from('authorised'))], doc(TEXT, { signature_format: 'C' }));
     expect(r.status).toBe(400);
-    expect(r.json.error_description).toBe('Hash is not authorized by the SAD');
+    expect(r.json.error_description).toBe('documentDigests or documents are not authorized by the SAD');
   });
 
   it('FMT-1 signDoc: a malformed PDF is refused before the SAD is spent; the same SAD then signs a good one', async () => {

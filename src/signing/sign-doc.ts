@@ -5,7 +5,7 @@
  * prepared structure's digest, logged like signHash (LOG-3) with the document digest and format;
  * only then are time-stamps and validation data added and the results returned.
  */
-import { ShomeiError } from '../errors.js';
+import { isShomeiError, ShomeiError } from '../errors.js';
 import { assertUsable, ownedCredential } from './credentials.js';
 import type {
   DocumentFormatFields,
@@ -100,13 +100,18 @@ export async function signaturesSignDoc<R extends ResolvedSignature>(
     }
     if (!input.sad) throw new ShomeiError('missing_string', { name: 'SAD' });
     refusalsLoggedBySadService = true;
-    const { sadId } = await ports.sads.spend({
-      sad: input.sad,
-      principal,
-      credentialId: input.credentialId,
-      hashes: jobs.map((j) => j.authorised),
-      hashAlgorithmOID: resolved.hash.oid,
-    });
+    const { sadId } = await ports.sads
+      .spend({
+        sad: input.sad,
+        principal,
+        credentialId: input.credentialId,
+        hashes: jobs.map((j) => j.authorised),
+        hashAlgorithmOID: resolved.hash.oid,
+      })
+      .catch((e: unknown) => {
+        // §2: signDoc's own wording for documents the SAD does not cover (the SAD service logged it).
+        throw isShomeiError(e) && e.code === 'hash_not_authorized' ? new ShomeiError('signdoc_not_authorized') : e;
+      });
     hooks.accepted?.();
     const values = await signAndLog(
       ports,
