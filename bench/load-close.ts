@@ -5,6 +5,7 @@
  * the comparison with openssl uses the same loader; the keep-alive figures use autocannon.
  */
 import { request } from 'node:http';
+import type { LoadResult } from './lib.js';
 
 export interface CloseScenario {
   readonly url: string;
@@ -17,16 +18,8 @@ export interface CloseScenario {
   readonly contentType?: string;
 }
 
-export interface CloseResult {
-  requests: number;
-  rps: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-  p50: number;
-  p99: number;
-}
+/** The same figures as autocannon's runs (lib.ts). */
+export type CloseResult = LoadResult;
 
 export async function runClose(s: CloseScenario): Promise<CloseResult> {
   const target = new URL(s.url);

@@ -4,8 +4,8 @@
  * in-process with their own clock, randomness and storage.
  */
 import { createSigningCredential } from './admin/credentials.js';
-import { ADMIN_CODE_LOGIN_PATH, ADMIN_LOGIN_PATH, registerAdminApi } from './admin/http/index.js';
-import { type AuditLog, createAuditLog, storeSource } from './audit/index.js';
+import { registerAdminApi } from './admin/http/index.js';
+import { createAuditLog, storeSource } from './audit/index.js';
 import {
   configuredOtpSender,
   createAdminLogin,
@@ -17,71 +17,45 @@ import {
   createTotpFactor,
   createWebAuthnFactor,
   loadFactorKey,
-  type OtpFactor,
   revokeUserAccess,
-  type TotpFactor,
 } from './auth/index.js';
 import { openKeyStore } from './bootstrap/keystore.js';
 import { ensureLogKey } from './bootstrap/log-key.js';
+import { serviceFetch, timestampSource, trustStore } from './bootstrap/pki.js';
+import { SECRET_CHECKING_ROUTES } from './bootstrap/secret-routes.js';
 import { sessionPort } from './bootstrap/session.js';
 import { publicUrl, webauthnRelyingParty } from './bootstrap/urls.js';
-import { type Crls, caRoutes, createCrls, createLocalCa, type LocalCa, readCertificateFiles } from './ca/index.js';
-import { createOcspResponder, type OcspResponder, ocspRoutes } from './ca/ocsp/index.js';
+import { caRoutes, createCrls, createLocalCa } from './ca/index.js';
+import { createOcspResponder, ocspRoutes } from './ca/ocsp/index.js';
 import { adminRequiredLevel, type Config, databaseUrl } from './config/index.js';
 import { CSC_BASE_PATH, type CscDeps, registerCsc, serviceScoped } from './csc/index.js';
-import { CSC_V1_BASE_PATH, registerCscV1 } from './csc/v1/index.js';
-import { ShomeiError } from './errors.js';
-import { createHttpFetch, createRevocationSource, injectFetch, routeFetch } from './formats/ltv/index.js';
+import { registerCscV1 } from './csc/v1/index.js';
+import { createRevocationSource } from './formats/ltv/index.js';
 import { ipLimit } from './http/ip-limit.js';
 import { opsRoutes } from './http/ops.js';
-import { createHttpServer, type HttpApp } from './http/server.js';
+import { createHttpServer } from './http/server.js';
 import {
   createKeyring,
   createKeyService,
   createSoftwareKeyStore,
   hashByOid,
-  type KeyService,
   loadKeyringState,
   SIGN_ALGORITHMS,
 } from './keys/index.js';
-import { createOAuth, type OAuth, registerOAuthRoutes } from './oauth/index.js';
-import { type Platform, systemPlatform } from './platform/index.js';
+import { createOAuth, registerOAuthRoutes } from './oauth/index.js';
+import { systemPlatform } from './platform/index.js';
 import { createAsyncSigning } from './signing/async/index.js';
-import { createSigning, type Signing } from './signing/index.js';
-import { openStore, type Store } from './store/index.js';
-import { createHttpTimestampSource, createTsa, inProcessTimestampSource, type Tsa, tsaRoutes } from './tsa/index.js';
-import { createUsers, type Users } from './users/index.js';
+import { createSigning } from './signing/index.js';
+import { openStore } from './store/index.js';
+import { createTsa, tsaRoutes } from './tsa/index.js';
+import { createUsers } from './users/index.js';
 import { revocationFetch } from './validation/ades/index.js';
 import { validationRoutes } from './validation/routes.js';
-import { createTrustStore, loadTrustAnchors, type TrustStore } from './validation/trust/index.js';
 import { VERSION } from './version.js';
 import { enrolmentRoutes } from './web/enrolment.js';
 import { keyImportRoutes } from './web/key-import.js';
 import { rsspRoutes } from './web/rssp/index.js';
 import { credentialsPort, documentsPort, keysPort, sadsPort } from './wiring.js';
-
-/** AUTH-2: routes that check a secret (password, PIN, OTP, TOTP, client secret, code); failures count per address. */
-const SECRET_CHECKING_ROUTES: ReadonlySet<string> = new Set(
-  [
-    '/auth/login',
-    '/auth/revoke',
-    '/credentials/authorize',
-    '/credentials/getChallenge',
-    '/oauth2/token',
-    '/oauth2/pushed_authorize',
-    '/oauth2/revoke',
-  ]
-    .flatMap((r) => [`${CSC_BASE_PATH}${r}`, `${CSC_V1_BASE_PATH}${r}`])
-    .concat(`${CSC_V1_BASE_PATH}/credentials/sendOTP`)
-    .concat([
-      '/rssp/login',
-      '/rssp/approve',
-      '/rssp/webauthn/login',
-      '/rssp/webauthn/approve',
-      '/rssp/register/options',
-    ])
-    .concat(['/enrol', '/keys/import', ADMIN_LOGIN_PATH, ADMIN_CODE_LOGIN_PATH]),
-);
 
 /** How often CRLs are checked for renewal (each is renewed at half its validity). */
 const CRL_REFRESH_MS = 10 * 60_000;
@@ -90,41 +64,9 @@ const CRL_REFRESH_MS = 10 * 60_000;
 const basicAuthorization = (username: string, password: string) =>
   `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 
-export interface App {
-  readonly config: Readonly<Config>;
-  readonly platform: Platform;
-  readonly store: Store;
-  readonly keys: KeyService;
-  readonly ca: LocalCa;
-  /** CA-2: each CA's CRLs. */
-  readonly crls: Crls;
-  /** CA-2: the OCSP responder (pre-generation for a CDN, B5). */
-  readonly ocsp: OcspResponder;
-  /** TSA-1: the built-in RFC 3161 time-stamping authority (POST /tsa, CSC signatures/timestamp). */
-  readonly tsa: Tsa;
-  /** TRUST-1: the anchors validation trusts (config, this service's root, trusted lists). */
-  readonly trust: TrustStore;
-  readonly users: Users;
-  readonly audit: AuditLog;
-  readonly signing: Signing;
-  /** The OAuth2 authorisation server (clients, codes, tokens). */
-  readonly oauth: OAuth;
-  /** Second factors (AUTH-4): TOTP enrolment for the CLI, out-of-band OTP. */
-  readonly factors: { readonly totp: TotpFactor; readonly otp: OtpFactor };
-  readonly http: HttpApp;
-  /** The log's verifier key (C2SP note format): all `shomei audit verify` needs besides the log. */
-  readonly logVerifierKey: string;
-  readonly baseUrl: string;
-  /** Starts background work (periodic log checkpoints). */
-  start(): void;
-  close(): Promise<void>;
-}
+export type { App, BuildOptions } from './app-types.js';
 
-export interface BuildOptions {
-  readonly platform?: Platform;
-  /** false silences request logs (tests, CLI). */
-  readonly logger?: boolean;
-}
+import type { App, BuildOptions } from './app-types.js';
 
 export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}): Promise<App> {
   const platform = opts.platform ?? systemPlatform;
@@ -241,6 +183,8 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     ...config.tsa,
     onError: (err, context) => http.log.error({ err }, context),
   });
+  // One fetcher for OCSP, CRLs and CA certificates: this service's own answered in-process.
+  const selfFetch = serviceFetch(baseUrl, (o) => http.inject(o));
   const signing = createSigning({
     credentials: credentialsPort(users),
     keys: keysPort(keys),
@@ -256,22 +200,8 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
     // B-T and up: the built-in TSA; B-LT: OCSP/CRLs through the certificates' AIA/CDP, this
     // service's own answered in-process.
     documents: documentsPort({
-      timestamps: config.tsa.externalUrl
-        ? createHttpTimestampSource({
-            url: config.tsa.externalUrl,
-            timeoutMs: 10_000,
-            trustAnchors: readCertificateFiles(config.tsa.externalAnchors),
-            random,
-          })
-        : inProcessTimestampSource(tsa),
-      revocation: createRevocationSource({
-        fetch: routeFetch(
-          baseUrl,
-          injectFetch((o) => http.inject(o)),
-          createHttpFetch({ timeoutMs: 5000 }),
-        ),
-        clock,
-      }),
+      timestamps: timestampSource(config, tsa, random),
+      revocation: createRevocationSource({ fetch: selfFetch, clock }),
     }),
   });
 
@@ -366,33 +296,12 @@ export async function buildApp(config: Readonly<Config>, opts: BuildOptions = {}
   tsaRoutes(http, { tsa });
   // TRUST-1: configured anchors, this service's root and trusted lists (their signatures checked),
   // reloaded every 10 minutes.
-  const trust = createTrustStore(
-    () =>
-      loadTrustAnchors(config, {
-        clock,
-        serviceRoots: async () => (await ca.authorities()).filter((a) => a.role === 'root').map((a) => a.certificate),
-        fetch: async (url, maxBytes) => {
-          const r = await createHttpFetch({ timeoutMs: 10_000, maxBytes })({ url, method: 'GET' });
-          if (r.status !== 200)
-            throw new ShomeiError('trust_list_unavailable', { source: url, detail: `HTTP ${r.status}` });
-          return r.body;
-        },
-      }),
-    clock,
-    10 * 60_000,
-    (err) => http.log.error({ err }, 'trust anchors reload'),
-  );
+  const trust = trustStore(config, { ca, clock, onError: (err) => http.log.error({ err }, 'trust anchors reload') });
   // VERIFY: AdES validation reports against the trust anchors; status a signature lacks is fetched.
   validationRoutes(http, {
     anchors: () => trust.anchors(),
     clock,
-    fetch: revocationFetch(
-      routeFetch(
-        baseUrl,
-        injectFetch((o) => http.inject(o)),
-        createHttpFetch({ timeoutMs: 5000 }),
-      ),
-    ),
+    fetch: revocationFetch(selfFetch),
     serviceName: config.service.name,
   });
   ca.onStatusChange((_issuerId, serial) => tsa.statusChanged(serial));
